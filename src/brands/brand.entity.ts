@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const EXTENSION_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'] as const;
+export type ExtensionColumn = (typeof EXTENSION_COLUMNS)[number];
+/** Columns a brand cannot switch off. */
+export const REQUIRED_EXTENSION_COLUMNS: readonly ExtensionColumn[] = ['contact_key', 'address'];
+
+@Entity({ name: 'brand' })
+export class Brand {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 100, unique: true })
+  key: string;
+
+  @Column({ type: 'varchar', length: 200, default: '' })
+  name: string;
+
+  @Column({ name: 'extension_columns', type: 'text', array: true })
+  extensionColumns: ExtensionColumn[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

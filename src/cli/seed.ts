@@ -1,0 +1,56 @@
+/**
+ * `npm run seed -- FILE.json`: applies the migrations, then loads the seed file (contract section 6)
+ * into the configured database (DATABASE_URL, or the embedded one under DATA_DIR) in one transaction.
+ */
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { readDatabaseConfig } from '../config/database.config';
+import { dataSourceOptions } from '../database/data-source-options';
+import { EmbeddedDatabase } from '../database/embedded-database';
+import { parseSeedFile } from '../seed/seed-file';
+import { SeedService } from '../seed/seed.service';
+
+async function main(argv: string[]): Promise<number> {
+  const file = argv[0];
+  if (!file || argv.length > 1) {
+    process.stderr.write('usage: npm run seed -- FILE.json\n');
+    return 2;
+  }
+  let content: unknown;
+  try {
+    content = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`seed: cannot read ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const brands = parseSeedFile(content);
+  const config = readDatabaseConfig();
+  const embedded = config.url ? undefined : await EmbeddedDatabase.open(config.dataDir);
+  const dataSource = new DataSource(dataSourceOptions(config, embedded));
+  const started = Date.now();
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const summary = await new SeedService(dataSource).load(brands, (progress) => {
+      if (process.stdout.isTTY) process.stdout.write(`\r${progress}`.padEnd(60));
+    });
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    process.stdout.write(
+      `seed: loaded ${summary.brands} brands, ${summary.extensionTypes} extension types, ${summary.contacts} contacts, ` +
+        `${summary.apiUsers} API users, ${summary.extensions} extensions in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return 0;
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`seed: ${err.name === 'SeedFileError' || err.name === 'ConfigError' || err.name === 'DataDirLockedError' ? err.message : err.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+/**
+ * Every error code the API answers with, and the HTTP status each maps to.
+ * The filter switches over this union exhaustively, so a new code cannot ship without a status.
+ */
+export const ERROR_CODES = [
+  'INVALID_REQUEST',
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+  'DATABASE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'INVALID_REQUEST':
+    case 'VALIDATION_FAILED':
+      return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'DATABASE_UNAVAILABLE':
+      return 503;
+    case 'INTERNAL_ERROR':
+      return 500;
+    default: {
+      const unreachable: never = code;
+      throw new Error(`no HTTP status for error code ${String(unreachable)}`);
+    }
+  }
+}
+
+/** The fixed messages of contract section 2. */
+export const UNAUTHENTICATED_MESSAGE = 'Not-authenticated. Please re-login.';
+export const FORBIDDEN_MESSAGE =
+  'The operation is not allowed. Your API user is not authorized to use this API.';

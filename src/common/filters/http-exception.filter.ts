@@ -1,0 +1,106 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from '../errors/domain.error';
+import { ErrorCode, FORBIDDEN_MESSAGE, httpStatusOf, UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
+import { isDatabaseUnavailable } from '../../database/database-errors';
+
+/**
+ * The one place where errors become answers: `{statusCode, code, message, ...}`.
+ * Domain errors carry their code; Nest's HTTP exceptions and body-parser errors are mapped to ours;
+ * anything else is a 500 that is logged here and never shown to the client.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const { code, message, extra } = this.describe(exception, req);
+    const statusCode = httpStatusOf(code);
+    if (res.headersSent) return;
+    if (code === 'DATABASE_UNAVAILABLE') res.setHeader('Retry-After', '5');
+    res.status(statusCode).json({ statusCode, code, message, ...extra });
+  }
+
+  private describe(
+    exception: unknown,
+    req: Request,
+  ): { code: ErrorCode; message: string; extra: Record<string, unknown> } {
+    if (exception instanceof DomainError) {
+      return { code: exception.code, message: exception.message, extra: exception.extra };
+    }
+    const bodyParser = bodyParserError(exception);
+    if (bodyParser) return bodyParser;
+    if (exception instanceof HttpException) {
+      return fromHttpException(exception);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable during ${req.method} ${req.path}: ${errorName(exception)}`);
+      return { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable. Please retry later.', extra: {} };
+    }
+    this.logger.error(
+      `unhandled error during ${req.method} ${req.path}`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.', extra: {} };
+  }
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Errors raised by Express's body parser before any route runs (bad JSON, too large, bad charset). */
+function bodyParserError(
+  exception: unknown,
+): { code: ErrorCode; message: string; extra: Record<string, unknown> } | undefined {
+  if (!exception || typeof exception !== 'object' || !('type' in exception)) return undefined;
+  const type = (exception as { type?: unknown }).type;
+  if (type === 'entity.too.large') {
+    return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit.', extra: {} };
+  }
+  if (type === 'entity.parse.failed') {
+    return { code: 'INVALID_REQUEST', message: 'The request body is not valid JSON.', extra: { details: [] } };
+  }
+  if (typeof type === 'string' && type.startsWith('encoding.') || type === 'charset.unsupported') {
+    return { code: 'INVALID_REQUEST', message: 'The request body encoding is not supported.', extra: { details: [] } };
+  }
+  return undefined;
+}
+
+function fromHttpException(exception: HttpException): {
+  code: ErrorCode;
+  message: string;
+  extra: Record<string, unknown>;
+} {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+  const messages = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
+  switch (status) {
+    case HttpStatus.BAD_REQUEST:
+      return {
+        code: 'INVALID_REQUEST',
+        message: messages.length > 1 ? 'The request is not valid.' : (messages[0] ?? 'The request is not valid.'),
+        extra: { details: messages },
+      };
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit.', extra: {} };
+    case HttpStatus.NOT_FOUND:
+      return { code: 'NOT_FOUND', message: messages[0] ?? 'Not found.', extra: {} };
+    case HttpStatus.UNAUTHORIZED:
+      return { code: 'UNAUTHENTICATED', message: UNAUTHENTICATED_MESSAGE, extra: {} };
+    case HttpStatus.FORBIDDEN:
+      return {
+        code: 'FORBIDDEN',
+        message: FORBIDDEN_MESSAGE,
+        extra: {},
+      };
+    default:
+      return status >= 500
+        ? { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.', extra: {} }
+        : { code: 'INVALID_REQUEST', message: messages[0] ?? 'The request is not valid.', extra: { details: messages } };
+  }
+}

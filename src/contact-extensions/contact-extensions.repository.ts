@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { QueryRunner } from 'typeorm';
+import { RetryableConflictError } from '../database/retrying-transaction';
+import { Channel } from './channel';
+import {
+  ExistingExtension,
+  extensionKey,
+  InsertRow,
+  LookupKeys,
+  LookupResult,
+  typeKey,
+  UpdateRow,
+} from './upsert-planner';
+
+
+interface LookupRow {
+  kind: 'x' | 'c' | 't';
+  id: string | null;
+  contact_key: string | null;
+  address: string | null;
+  channel: Channel | null;
+  name: string | null;
+  permission: boolean | null;
+}
+
+/**
+ * The SQL of the bulk upsert, set-based: one lookup statement and at most three writes per request,
+ * whatever its size, each passing whole columns as arrays through unnest. Every statement is
+ * scoped to the caller's brand ($1).
+ */
+@Injectable()
+export class ContactExtensionsRepository {
+  /** Existing extensions at the given keys, the contacts that exist, and the extension types named. */
+  async lookup(runner: QueryRunner, brandId: number, keys: LookupKeys): Promise<LookupResult> {
+    const rows: LookupRow[] = await runner.query(
+      `SELECT 'x' AS kind, e.id::text AS id, e.contact_key, e.address, e.channel, e.name, e.permission
+         FROM unnest($2::text[], $3::text[]) AS k(contact_key, address)
+         JOIN master_contact_extensions e
+           ON e.brand_id = $1 AND e.contact_key = k.contact_key AND e.address = k.address
+       UNION ALL
+       SELECT 'c', NULL, c.contact_key, NULL, NULL, NULL, NULL
+         FROM master_contact c
+        WHERE c.brand_id = $1 AND c.contact_key = ANY($4::text[])
+       UNION ALL
+       SELECT 't', NULL, NULL, NULL, t.channel, t.name, NULL
+         FROM extension_type t
+        WHERE t.brand_id = $1 AND t.name = ANY($5::text[])`,
+      [
+        brandId,
+        keys.extensionKeys.map((k) => k.contactKey),
+        keys.extensionKeys.map((k) => k.address),
+        keys.contactKeys,
+        keys.typeNames,
+      ],
+    );
+    const extensions = new Map<string, ExistingExtension>();
+    const contacts = new Set<string>();
+    const types = new Set<string>();
+    for (const row of rows) {
+      if (row.kind === 'x') {
+        const ext: ExistingExtension = {
+          id: row.id as string,
+          contactKey: row.contact_key as string,
+          address: row.address as string,
+          channel: row.channel as Channel,
+          name: row.name,
+          permission: row.permission as boolean,
+        };
+        extensions.set(extensionKey(ext.contactKey, ext.address), ext);
+      } else if (row.kind === 'c') contacts.add(row.contact_key as string);
+      else types.add(typeKey(row.channel as Channel, row.name as string));
+    }
+    return { extensions, contacts, types };
+  }
+
+  /**
+   * Updates in two steps when keys move: first every moving row steps aside to a placeholder address
+   * no real address can have (a control character and its id), then all rows take their final
+   * values. The unique key is not deferrable (ON CONFLICT needs it), so this is how a swap passes.
+   */
+  async update(runner: QueryRunner, brandId: number, updates: UpdateRow[]): Promise<void> {
+    if (updates.length === 0) return;
+    const moving = updates.filter((u) => u.moves).map((u) => u.id);
+    if (moving.length > 0) {
+      const stepped: unknown[] = await runner.query(
+        `UPDATE master_contact_extensions SET address = chr(1) || id::text
+          WHERE brand_id = $1 AND id = ANY($2::bigint[])
+          RETURNING id`,
+        [brandId, moving],
+      );
+      if (stepped.length !== moving.length) throw new RetryableConflictError('a renamed extension changed meanwhile');
+    }
+    const updated: unknown[] = await runner.query(
+      `UPDATE master_contact_extensions e
+          SET contact_key = u.contact_key,
+              address = u.address,
+              name = CASE WHEN u.name_set THEN u.name ELSE e.name END,
+              permission = COALESCE(u.permission, e.permission),
+              updated_at = now()
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::bool[])
+              AS u(id, contact_key, address, name_set, name, permission)
+        WHERE e.brand_id = $1 AND e.id = u.id
+        RETURNING e.id`,
+      [
+        brandId,
+        updates.map((u) => u.id),
+        updates.map((u) => u.contactKey),
+        updates.map((u) => u.address),
+        updates.map((u) => u.nameSet),
+        updates.map((u) => u.name),
+        updates.map((u) => u.permission),
+      ],
+    );
+    if (updated.length !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');
+  }
+
+  /** Inserts; a key that another request inserted first makes the whole request run again. */
+  async insert(runner: QueryRunner, brandId: number, inserts: InsertRow[]): Promise<void> {
+    if (inserts.length === 0) return;
+    const inserted: unknown[] = await runner.query(
+      `INSERT INTO master_contact_extensions (brand_id, contact_key, address, channel, name, permission)
+       SELECT $1, i.contact_key, i.address, i.channel, i.name, i.permission
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])
+              AS i(contact_key, address, channel, name, permission)
+       ON CONFLICT (brand_id, contact_key, address) DO NOTHING
+       RETURNING id`,
+      [
+        brandId,
+        inserts.map((i) => i.contactKey),
+        inserts.map((i) => i.address),
+        inserts.map((i) => i.channel),
+        inserts.map((i) => i.name),
+        inserts.map((i) => i.permission),
+      ],
+    );
+    if (inserted.length !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { ExtensionColumn } from '../brands/brand.entity';
+import { DomainError, invalidRequest } from '../common/errors/domain.error';
+import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { ContactExtensionsRepository } from './contact-extensions.repository';
+import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extensions.dto';
+import { BulkUpsertResultDto } from './dto/bulk-upsert-result.dto';
+import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
+import { isPlainRecord } from './record-validator';
+import { lookupKeysOf, PlanOptions, planUpsert, prepareRecords } from './upsert-planner';
+
+/**
+ * BulkUpsertExtensions: request rules first (400, no database), then each record's own rules, then
+ * one transaction that looks everything up, plans, and writes set-based. The transaction runs again
+ * from the lookup when a concurrent request got in the way.
+ */
+@Injectable()
+export class ContactExtensionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: ContactExtensionsRepository,
+  ) {}
+
+  async bulkUpsert(user: AuthUser, body: BulkUpsertContactExtensionsDto): Promise<BulkUpsertResultDto> {
+    const options = requestOptions(user, body);
+    const throwOnError = body.throwOnError ?? true;
+    const prepared = prepareRecords(body.contactDatas, options);
+    const keys = lookupKeysOf(prepared);
+
+    const plan = await runInRetryingTransaction(this.dataSource, async (runner) => {
+      const lookup =
+        prepared.candidates.length > 0
+          ? await this.repository.lookup(runner, user.brandId, keys)
+          : { extensions: new Map(), contacts: new Set<string>(), types: new Set<string>() };
+      const planned = planUpsert(body.contactDatas, prepared, lookup, options);
+      if (planned.failed > 0 && throwOnError) {
+        // thrown inside the transaction, so it rolls back: nothing is written
+        throw new DomainError('VALIDATION_FAILED', `${planned.failed} of ${planned.total} records are invalid; nothing was written.`, {
+          errors: planned.errors,
+          warnings: planned.warnings,
+        });
+      }
+      await this.repository.update(runner, user.brandId, planned.updates);
+      await this.repository.insert(runner, user.brandId, planned.inserts);
+      return planned;
+    });
+
+    return {
+      total: plan.total,
+      inserted: plan.inserts.length,
+      updated: plan.updates.length,
+      unchanged: plan.unchanged,
+      skipped: plan.skipped,
+      failed: plan.failed,
+      errors: plan.errors,
+      warnings: plan.warnings,
+    };
+  }
+
+  async listByContact(user: AuthUser, contactKey: string): Promise<ContactExtensionDto[]> {
+    return this.dataSource.query(
+      `SELECT contact_key, address, channel, name, permission, created_at, updated_at
+         FROM master_contact_extensions
+        WHERE brand_id = $1 AND contact_key = $2
+        ORDER BY address COLLATE "C"`,
+      [user.brandId, contactKey],
+    );
+  }
+}
+
+/** The request-level rules of contract section 4 that need the brand (the envelope's shape is the DTO's). */
+function requestOptions(user: AuthUser, body: BulkUpsertContactExtensionsDto): PlanOptions {
+  const details: string[] = [];
+  const enabled = new Set<ExtensionColumn>(user.extensionColumns);
+  for (const column of body.columns) {
+    if (!enabled.has(column)) details.push(`column ${column} is not enabled for your brand`);
+  }
+  for (const required of ['contact_key', 'address'] as const) {
+    if (!body.columns.includes(required)) details.push(`columns must contain ${required}`);
+  }
+  const insertIfNotExists = body.insertIfNotExists ?? false;
+  if (insertIfNotExists) {
+    const renaming = body.contactDatas.findIndex(
+      (r) => isPlainRecord(r) && ((r.new_contact_key ?? null) !== null || (r.new_address ?? null) !== null),
+    );
+    if (renaming >= 0) {
+      details.push(
+        `insertIfNotExists cannot be used with new_contact_key or new_address (record ${renaming}); send renames in a separate request`,
+      );
+    }
+  }
+  if (details.length > 0) throw invalidRequest(details[0], details);
+  return { columns: new Set(body.columns), insertIfNotExists };
+}

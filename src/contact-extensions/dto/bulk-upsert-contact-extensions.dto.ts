@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, ValidateIf } from 'class-validator';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../../brands/brand.entity';
+import { ContactExtensionRecordDto } from './contact-extension-record.dto';
+
+export const MAX_RECORDS = 1000;
+
+/**
+ * The envelope of BulkUpsertExtensions. The ValidationPipe checks it (400 INVALID_REQUEST); the
+ * records inside `contactDatas` are checked one by one by the service, so that one bad record is
+ * an error of that record only.
+ */
+export class BulkUpsertContactExtensionsDto {
+  @ApiProperty({
+    description: 'The columns this request uses; must contain contact_key and address, and be enabled for the brand. Values of other columns are ignored.',
+    enum: EXTENSION_COLUMNS,
+    isArray: true,
+    minItems: 1,
+    maxItems: EXTENSION_COLUMNS.length,
+    uniqueItems: true,
+    example: ['contact_key', 'address', 'channel', 'name', 'permission'],
+  })
+  @IsArray({ message: 'columns must be an array' })
+  @ArrayMinSize(1, { message: 'columns must name at least one column' })
+  @ArrayMaxSize(EXTENSION_COLUMNS.length, { message: `columns must name at most ${EXTENSION_COLUMNS.length} columns` })
+  @ArrayUnique({ message: 'columns must not name a column twice' })
+  @IsIn(EXTENSION_COLUMNS, { each: true, message: `each column must be one of ${EXTENSION_COLUMNS.join(', ')}` })
+  columns: ExtensionColumn[];
+
+  @ApiProperty({
+    description: `1 to ${MAX_RECORDS} records to insert or update.`,
+    type: [ContactExtensionRecordDto],
+    minItems: 1,
+    maxItems: MAX_RECORDS,
+    example: [
+      { contact_key: 'demo-contact-1', address: 'Jane.Doe@Example.com', channel: 'E', name: 'Work Email', permission: true },
+      { contact_key: 'demo-contact-1', address: '+90 535 123 45 67', channel: 'S', name: 'Mobile', permission: false },
+    ],
+  })
+  @IsArray({ message: 'contactDatas must be an array' })
+  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
+  @ArrayMaxSize(MAX_RECORDS, { message: `contactDatas must hold at most ${MAX_RECORDS} records` })
+  contactDatas: unknown[];
+
+  @ApiPropertyOptional({
+    description: 'When true, records that do not exist are inserted. Not with new_contact_key or new_address.',
+    default: false,
+    example: true,
+  })
+  @ValidateIf((o: BulkUpsertContactExtensionsDto) => o.insertIfNotExists !== undefined)
+  @IsBoolean({ message: 'insertIfNotExists must be a boolean' })
+  insertIfNotExists?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'When true, any invalid record fails the whole request (400 VALIDATION_FAILED) and nothing is written. When false, valid records are written and invalid ones reported.',
+    default: true,
+    example: true,
+  })
+  @ValidateIf((o: BulkUpsertContactExtensionsDto) => o.throwOnError !== undefined)
+  @IsBoolean({ message: 'throwOnError must be a boolean' })
+  throwOnError?: boolean;
+}

@@ -1,0 +1,321 @@
+/**
+ * Decides what happens to every record of a bulk upsert, without touching the database: the pure
+ * half of the engine (house rule 7). Input: the raw records, the request options, and what the
+ * lookup found; output: per-record outcomes and the set-based writes to run.
+ */
+import { ExtensionColumn } from '../brands/brand.entity';
+import { canonicalAddress, isValidAddress } from './address';
+import { Channel } from './channel';
+import { RecordErrorCode, RecordIssue, RecordWarningCode } from './record-errors';
+import { isPlainRecord, ParsedRecord, validateRecord } from './record-validator';
+
+export interface ExistingExtension {
+  id: string;
+  contactKey: string;
+  address: string;
+  channel: Channel;
+  name: string | null;
+  permission: boolean;
+}
+
+export interface PlanOptions {
+  columns: ReadonlySet<ExtensionColumn>;
+  insertIfNotExists: boolean;
+}
+
+/** What the lookup statement returns: the rows and facts the records refer to. */
+export interface LookupResult {
+  /** by extensionKey(contact_key, address) */
+  extensions: ReadonlyMap<string, ExistingExtension>;
+  /** contact keys of the brand that exist, among those asked for */
+  contacts: ReadonlySet<string>;
+  /** typeKey(channel, name) of the brand's extension types, among those asked for */
+  types: ReadonlySet<string>;
+}
+
+/** What the lookup must fetch for a set of records. */
+export interface LookupKeys {
+  extensionKeys: { contactKey: string; address: string }[];
+  contactKeys: string[];
+  typeNames: string[];
+}
+
+export interface ReportedIssue<C extends string> {
+  index: number;
+  contact_key: string | null;
+  address: string | null;
+  code: C;
+  field?: string;
+  message: string;
+}
+
+export interface InsertRow {
+  contactKey: string;
+  address: string;
+  channel: Channel;
+  name: string | null;
+  permission: boolean;
+}
+
+export interface UpdateRow {
+  id: string;
+  contactKey: string;
+  address: string;
+  /** false: keep the stored name */
+  nameSet: boolean;
+  name: string | null;
+  /** null: keep the stored permission */
+  permission: boolean | null;
+  /** the key changes: written in two steps so that swaps and chains pass the unique constraint */
+  moves: boolean;
+}
+
+export interface UpsertPlan {
+  total: number;
+  inserts: InsertRow[];
+  updates: UpdateRow[];
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  errors: ReportedIssue<RecordErrorCode>[];
+  warnings: ReportedIssue<RecordWarningCode>[];
+}
+
+export const extensionKey = (contactKey: string, address: string): string => `${contactKey}\u0000${address}`;
+export const typeKey = (channel: Channel, name: string): string => `${channel}\u0000${name}`;
+
+/** A record after its own validation and the in-request duplicate grouping. */
+export interface PreparedRecords {
+  /** index of the record processed for each group, in request order, with its parsed form */
+  candidates: { index: number; record: ParsedRecord }[];
+  /** record errors found without the database */
+  errors: ReportedIssue<RecordErrorCode>[];
+  warnings: ReportedIssue<RecordWarningCode>[];
+  /** indexes that failed on their own */
+  failedIndexes: Set<number>;
+}
+
+function echo(raw: unknown, key: 'contact_key' | 'address'): string | null {
+  if (!isPlainRecord(raw) || !Object.prototype.hasOwnProperty.call(raw, key)) return null;
+  const value = raw[key];
+  return typeof value === 'string' ? value : null;
+}
+
+function reported<C extends string>(index: number, raw: unknown, issue: RecordIssue<C>): ReportedIssue<C> {
+  const out: ReportedIssue<C> = {
+    index,
+    contact_key: echo(raw, 'contact_key'),
+    address: echo(raw, 'address'),
+    code: issue.code,
+    message: issue.message,
+  };
+  if (issue.field !== undefined) out.field = issue.field;
+  return out;
+}
+
+/**
+ * Step 1 (no database): group records by (contact_key, canonical address), the last of a group wins
+ * and the earlier ones are skipped with a warning, valid or not; then validate each processed record.
+ */
+export function prepareRecords(rawRecords: readonly unknown[], options: PlanOptions): PreparedRecords {
+  const validations = rawRecords.map((raw) => validateRecord(raw, options.columns));
+  const lastOfGroup = new Map<string, number>();
+  const groupOf: (string | undefined)[] = rawRecords.map((raw, index) => {
+    const validation = validations[index];
+    // a record whose key is unreadable cannot be grouped; it is judged alone
+    const group = validation.ok
+      ? extensionKey(validation.record.contactKey, validation.record.address)
+      : isPlainRecord(raw) && typeof raw.contact_key === 'string' && typeof raw.address === 'string'
+        ? extensionKey(raw.contact_key, canonicalAddress(raw.address))
+        : undefined;
+    if (group !== undefined) lastOfGroup.set(group, index);
+    return group;
+  });
+
+  const prepared: PreparedRecords = { candidates: [], errors: [], warnings: [], failedIndexes: new Set() };
+  rawRecords.forEach((raw, index) => {
+    const group = groupOf[index];
+    if (group !== undefined && lastOfGroup.get(group) !== index) {
+      prepared.warnings.push(
+        reported(index, raw, {
+          code: 'DUPLICATE_IN_REQUEST',
+          message: `a later record (index ${lastOfGroup.get(group)}) has the same contact_key and address; this one is skipped`,
+        }),
+      );
+      return;
+    }
+    const validation = validations[index];
+    if (validation.ok) prepared.candidates.push({ index, record: validation.record });
+    else {
+      prepared.failedIndexes.add(index);
+      for (const issue of validation.issues) prepared.errors.push(reported(index, raw, issue));
+    }
+  });
+  return prepared;
+}
+
+/** Step 2: the keys the lookup statement must fetch for the processed records. */
+export function lookupKeysOf(prepared: PreparedRecords): LookupKeys {
+  const extensionKeys = new Map<string, { contactKey: string; address: string }>();
+  const contactKeys = new Set<string>();
+  const typeNames = new Set<string>();
+  for (const { record } of prepared.candidates) {
+    extensionKeys.set(extensionKey(record.contactKey, record.address), {
+      contactKey: record.contactKey,
+      address: record.address,
+    });
+    const target = targetOf(record);
+    extensionKeys.set(extensionKey(target.contactKey, target.address), target);
+    contactKeys.add(record.contactKey);
+    if (record.newContactKey !== undefined) contactKeys.add(record.newContactKey);
+    if (typeof record.name === 'string') typeNames.add(record.name);
+  }
+  return { extensionKeys: [...extensionKeys.values()], contactKeys: [...contactKeys], typeNames: [...typeNames] };
+}
+
+function targetOf(record: ParsedRecord): { contactKey: string; address: string } {
+  return { contactKey: record.newContactKey ?? record.contactKey, address: record.newAddress ?? record.address };
+}
+
+interface Judged {
+  index: number;
+  record: ParsedRecord;
+  existing?: ExistingExtension;
+  issues: RecordIssue[];
+  /** where the extension ends, when the record succeeds */
+  target: string;
+  moves: boolean;
+}
+
+/**
+ * Step 3: apply the database rules with what the lookup found, judge uniqueness on the state after
+ * the request (so chains and swaps of renames pass), and produce the writes.
+ */
+export function planUpsert(rawRecords: readonly unknown[], prepared: PreparedRecords, lookup: LookupResult, options: PlanOptions): UpsertPlan {
+  const channelInColumns = options.columns.has('channel');
+  const judged: Judged[] = prepared.candidates.map(({ index, record }) => {
+    const sourceKey = extensionKey(record.contactKey, record.address);
+    const existing = lookup.extensions.get(sourceKey);
+    const target = targetOf(record);
+    const targetKey = extensionKey(target.contactKey, target.address);
+    const issues: RecordIssue[] = [];
+    const channel = record.channel ?? existing?.channel;
+
+    if (!existing) {
+      if (!options.insertIfNotExists) {
+        issues.push({ code: 'EXTENSION_NOT_FOUND', message: 'no extension with this contact_key and address exists' });
+      } else {
+        if (!channelInColumns || record.channel === undefined) {
+          issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required to insert an extension' });
+        }
+        if (!lookup.contacts.has(record.contactKey)) {
+          issues.push({ code: 'CONTACT_NOT_FOUND', field: 'contact_key', message: 'contact_key is not a contact of the brand' });
+        }
+        if (record.channel !== undefined && !isValidAddress(record.channel, record.address)) {
+          issues.push({ code: 'INVALID_ADDRESS', field: 'address', message: invalidAddressMessage(record.channel, 'address') });
+        }
+      }
+    } else if (record.channel !== undefined && record.channel !== existing.channel) {
+      issues.push({ code: 'CHANNEL_IMMUTABLE', field: 'channel', message: `the channel of an extension cannot change (it is ${existing.channel})` });
+    }
+    if (typeof record.name === 'string' && channel !== undefined && !lookup.types.has(typeKey(channel, record.name))) {
+      issues.push({ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name', message: `name is not an extension type of the brand for channel ${channel}` });
+    }
+    if (record.newAddress !== undefined) {
+      if (!channelInColumns || record.channel === undefined) {
+        issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required with new_address' });
+      } else if (!isValidAddress(record.channel, record.newAddress)) {
+        issues.push({ code: 'INVALID_ADDRESS', field: 'new_address', message: invalidAddressMessage(record.channel, 'new_address') });
+      }
+    }
+    if (record.newContactKey !== undefined && !lookup.contacts.has(record.newContactKey)) {
+      issues.push({ code: 'CONTACT_NOT_FOUND', field: 'new_contact_key', message: 'new_contact_key is not a contact of the brand' });
+    }
+    return { index, record, existing, issues, target: targetKey, moves: existing !== undefined && targetKey !== sourceKey };
+  });
+
+  failCollisions(judged, lookup);
+
+  const plan: UpsertPlan = {
+    total: rawRecords.length,
+    inserts: [],
+    updates: [],
+    unchanged: 0,
+    skipped: prepared.warnings.length,
+    failed: prepared.failedIndexes.size,
+    errors: [...prepared.errors],
+    warnings: prepared.warnings,
+  };
+  for (const j of judged) {
+    if (j.issues.length > 0) {
+      plan.failed++;
+      for (const issue of j.issues) plan.errors.push(reported(j.index, rawRecords[j.index], issue));
+      continue;
+    }
+    const { record, existing } = j;
+    if (!existing) {
+      plan.inserts.push({
+        contactKey: record.contactKey,
+        address: record.address,
+        channel: record.channel as Channel,
+        name: record.name ?? null,
+        permission: record.permission ?? false,
+      });
+      continue;
+    }
+    const nameChanges = record.name !== undefined && record.name !== existing.name;
+    const permissionChanges = record.permission !== undefined && record.permission !== existing.permission;
+    if (!j.moves && !nameChanges && !permissionChanges) {
+      plan.unchanged++;
+      continue;
+    }
+    const target = targetOf(record);
+    plan.updates.push({
+      id: existing.id,
+      contactKey: target.contactKey,
+      address: target.address,
+      nameSet: nameChanges,
+      name: nameChanges ? (record.name ?? null) : null,
+      permission: permissionChanges ? (record.permission as boolean) : null,
+      moves: j.moves,
+    });
+  }
+  plan.errors.sort((a, b) => a.index - b.index);
+  return plan;
+}
+
+/**
+ * DUPLICATE_EXTENSION, judged on the state after the request. Rows that no succeeding record moves
+ * stay where they are; every moving record lands on its target. Records that land on a taken key all
+ * fail and keep their old key, which can take the key another rename wanted: repeat until stable.
+ */
+function failCollisions(judged: Judged[], lookup: LookupResult): void {
+  let movers = judged.filter((j) => j.moves && j.issues.length === 0);
+  for (;;) {
+    const movedAway = new Set(movers.map((j) => j.existing!.id));
+    const occupancy = new Map<string, number>();
+    for (const [key, row] of lookup.extensions) {
+      if (!movedAway.has(row.id)) occupancy.set(key, (occupancy.get(key) ?? 0) + 1);
+    }
+    for (const j of judged) {
+      // inserts land on their own key; failed records stay where they were (counted above as rows)
+      if (j.issues.length === 0 && !j.existing) occupancy.set(j.target, (occupancy.get(j.target) ?? 0) + 1);
+    }
+    for (const j of movers) occupancy.set(j.target, (occupancy.get(j.target) ?? 0) + 1);
+    const colliding = movers.filter((j) => (occupancy.get(j.target) ?? 0) > 1);
+    if (colliding.length === 0) return;
+    for (const j of colliding) {
+      j.issues.push({
+        code: 'DUPLICATE_EXTENSION',
+        message: 'another extension would have the same contact_key and address after this request',
+      });
+    }
+    movers = movers.filter((j) => j.issues.length === 0);
+  }
+}
+
+function invalidAddressMessage(channel: Channel, field: string): string {
+  return channel === 'E'
+    ? `${field} is not a valid email address`
+    : `${field} is not a valid phone number in international form`;
+}

@@ -1,0 +1,43 @@
+import { DataSourceOptions } from 'typeorm';
+import { ApiUser } from '../auth/api-user.entity';
+import { Brand } from '../brands/brand.entity';
+import { ExtensionType } from '../brands/extension-type.entity';
+import { MasterContact } from '../contacts/master-contact.entity';
+import { ContactExtension } from '../contact-extensions/entities/contact-extension.entity';
+import { DatabaseConfig } from '../config/database.config';
+import { EmbeddedDatabase } from './embedded-database';
+import { InitialSchema1764165600000 } from './migrations/1764165600000-InitialSchema';
+
+export const ENTITIES = [Brand, ExtensionType, ApiUser, MasterContact, ContactExtension];
+/** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
+export const MIGRATIONS = [InitialSchema1764165600000];
+
+/** Pool size against a real server; the embedded database always uses one connection. */
+const SERVER_POOL_SIZE = 10;
+
+/**
+ * The one description of how to reach the database, shared by the service, the CLI (ormconfig.ts),
+ * the seed command and the tests. `synchronize` is always off: the schema comes from migrations.
+ */
+export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDatabase): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: false,
+  };
+  if (embedded) {
+    return { ...common, extra: embedded.pgConfig(), poolSize: 1 };
+  }
+  if (!config.url) throw new Error('dataSourceOptions: no DATABASE_URL and no embedded database');
+  return {
+    ...common,
+    url: config.url,
+    poolSize: SERVER_POOL_SIZE,
+    connectTimeoutMS: 5000,
+    extra: { max: SERVER_POOL_SIZE, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 },
+  };
+}

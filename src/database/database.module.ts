@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DatabaseConfig } from '../config/database.config';
+import { dataSourceOptions } from './data-source-options';
+import { EmbeddedDatabase } from './embedded-database';
+
+export const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
+
+/** Closes PGlite after the pool that talks to it, so no statement is cut off. */
+@Injectable()
+class EmbeddedDatabaseCloser implements OnApplicationShutdown {
+  private readonly logger = new Logger('EmbeddedDatabase');
+  constructor(
+    @Inject(EMBEDDED_DATABASE) private readonly embedded: EmbeddedDatabase | null,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.embedded) return;
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded.close();
+    this.logger.log('embedded database closed');
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_DATABASE,
+      inject: [ConfigService],
+      useFactory: async (config: ConfigService): Promise<EmbeddedDatabase | null> => {
+        const db = config.getOrThrow<DatabaseConfig>('database');
+        return db.url ? null : EmbeddedDatabase.open(db.dataDir);
+      },
+    },
+  ],
+  exports: [EMBEDDED_DATABASE],
+})
+class EmbeddedDatabaseModule {}
+
+@Module({
+  imports: [
+    EmbeddedDatabaseModule,
+    TypeOrmModule.forRootAsync({
+      imports: [EmbeddedDatabaseModule],
+      inject: [ConfigService, EMBEDDED_DATABASE],
+      useFactory: (config: ConfigService, embedded: EmbeddedDatabase | null) => {
+        const db = config.getOrThrow<DatabaseConfig>('database');
+        return {
+          ...dataSourceOptions(db, embedded ?? undefined),
+          migrationsRun: db.migrationsRun,
+          // fail fast at start; the operator's supervisor restarts us
+          retryAttempts: 0,
+        };
+      },
+    }),
+  ],
+  providers: [EmbeddedDatabaseCloser],
+  exports: [EmbeddedDatabaseModule],
+})
+export class DatabaseModule {}

@@ -1,0 +1,56 @@
+import { Logger } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+import { DomainError } from '../common/errors/domain.error';
+import { isRetryableConflict } from './database-errors';
+
+/** Thrown by a unit of work when it finds that the data moved under it; the whole unit runs again. */
+export class RetryableConflictError extends Error {
+  override name = 'RetryableConflictError';
+}
+
+export interface RetryOptions {
+  isolation?: IsolationLevel;
+  maxAttempts?: number;
+}
+
+const logger = new Logger('RetryingTransaction');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` in one transaction on one connection. A serialization failure, deadlock, or a
+ * unique or foreign key conflict with a concurrent request rolls back and runs `work` again from
+ * the start (with jittered backoff), so concurrent requests see each other's effects instead of an
+ * error. `work` must do all its database reads through the given runner: with the embedded
+ * database's single connection, a query on another connection would wait forever.
+ */
+export async function runInRetryingTransaction<T>(
+  dataSource: DataSource,
+  work: (runner: QueryRunner) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 12;
+  for (let attempt = 1; ; attempt++) {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction(options.isolation ?? 'REPEATABLE READ');
+      const result = await work(runner);
+      if (runner.isTransactionActive) await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) {
+        await runner.rollbackTransaction().catch(() => undefined);
+      }
+      const retryable = err instanceof RetryableConflictError || isRetryableConflict(err);
+      if (!retryable) throw err;
+      if (attempt >= maxAttempts) {
+        logger.warn(`gave up after ${attempt} attempts: ${(err as Error).message}`);
+        throw new DomainError('DATABASE_UNAVAILABLE', 'The database is too busy with conflicting requests. Please retry.');
+      }
+      await sleep(Math.min(200, 5 * 2 ** attempt) * Math.random());
+    } finally {
+      await runner.release();
+    }
+  }
+}

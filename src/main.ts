@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { AppConfig } from './config/app.config';
+import { DatabaseConfig } from './config/database.config';
+import { DemoSeeder } from './seed/demo-seeder';
+
+/** Errors whose message is the whole story: printed as one line, without a stack. */
+const ONE_LINE_ERRORS = new Set(['ConfigError', 'DataDirLockedError']);
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: false });
+  configureApp(app);
+  const config = app.get(ConfigService);
+  const { port } = config.getOrThrow<AppConfig>('app');
+  const database = config.getOrThrow<DatabaseConfig>('database');
+  await app.listen(port);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const logger = new Logger('Bootstrap');
+  logger.log(`Contact Extensions API listening on ${url}; Swagger UI at ${url}/docs`);
+  if (!database.url) {
+    const demo = await app.get(DemoSeeder).ensure(database.dataDir);
+    process.stdout.write(
+      [
+        '',
+        `  Embedded database in ${database.dataDir} (set DATABASE_URL to use your own PostgreSQL).`,
+        `  Swagger UI:   ${url}/docs`,
+        `  Demo user:    userKey ${demo.userKey}   secret ${demo.secret}`,
+        `  Log in:       curl -s -X POST ${url}/rest/login -H 'Content-Type: application/json' -d '{"userKey":"${demo.userKey}","secret":"${demo.secret}"}'`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+}
+
+bootstrap().catch((err: Error) => {
+  const cause = (err as { cause?: Error }).cause;
+  const oneLine = [err, cause].find((e) => e && ONE_LINE_ERRORS.has(e.name));
+  process.stderr.write(oneLine ? `${oneLine.message}\n` : `failed to start: ${err.stack ?? String(err)}\n`);
+  process.exit(1);
+});
