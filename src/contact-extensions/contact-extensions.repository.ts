@@ -73,6 +73,8 @@ export class ContactExtensionsRepository {
     return { extensions, contacts, types };
   }
 
+  // Writes ask TypeORM for its structured result: for UPDATE it otherwise answers [rows, rowCount].
+
   /**
    * Updates in two steps when keys move: first every moving row steps aside to a placeholder address
    * no real address can have (a control character and its id), then all rows take their final
@@ -82,15 +84,16 @@ export class ContactExtensionsRepository {
     if (updates.length === 0) return;
     const moving = updates.filter((u) => u.moves).map((u) => u.id);
     if (moving.length > 0) {
-      const stepped: unknown[] = await runner.query(
+      const stepped = await runner.query(
         `UPDATE master_contact_extensions SET address = chr(1) || id::text
           WHERE brand_id = $1 AND id = ANY($2::bigint[])
           RETURNING id`,
         [brandId, moving],
+        true,
       );
-      if (stepped.length !== moving.length) throw new RetryableConflictError('a renamed extension changed meanwhile');
+      if (stepped.affected !== moving.length) throw new RetryableConflictError('a renamed extension changed meanwhile');
     }
-    const updated: unknown[] = await runner.query(
+    const updated = await runner.query(
       `UPDATE master_contact_extensions e
           SET contact_key = u.contact_key,
               address = u.address,
@@ -110,14 +113,15 @@ export class ContactExtensionsRepository {
         updates.map((u) => u.name),
         updates.map((u) => u.permission),
       ],
+      true,
     );
-    if (updated.length !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');
+    if (updated.affected !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');
   }
 
   /** Inserts; a key that another request inserted first makes the whole request run again. */
   async insert(runner: QueryRunner, brandId: number, inserts: InsertRow[]): Promise<void> {
     if (inserts.length === 0) return;
-    const inserted: unknown[] = await runner.query(
+    const inserted = await runner.query(
       `INSERT INTO master_contact_extensions (brand_id, contact_key, address, channel, name, permission)
        SELECT $1, i.contact_key, i.address, i.channel, i.name, i.permission
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])
@@ -132,7 +136,8 @@ export class ContactExtensionsRepository {
         inserts.map((i) => i.name),
         inserts.map((i) => i.permission),
       ],
+      true,
     );
-    if (inserted.length !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
+    if (inserted.records.length !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
   }
 }
