@@ -14,6 +14,7 @@ function importMetaToCommonJs({ types: t }) {
         if (key === 'url') parent.replaceWith(t.binaryExpression('+', t.stringLiteral('file://'), t.identifier('__filename')));
         else if (key === 'dirname') parent.replaceWith(t.identifier('__dirname'));
         else if (key === 'filename') parent.replaceWith(t.identifier('__filename'));
+        else if (key === 'resolve') parent.replaceWith(t.memberExpression(t.identifier('require'), t.identifier('resolve')));
         else throw path.buildCodeFrameError('unsupported use of import.meta');
       },
     },

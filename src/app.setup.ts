@@ -2,7 +2,10 @@ import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/commo
 import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
+import { requestIdMiddleware } from './common/middleware/request-id.middleware';
 import { AllExceptionsFilter } from './common/filters/http-exception.filter';
 import { invalidRequest } from './common/errors/domain.error';
 import { JsonObjectBodyPipe } from './common/pipes/json-object-body.pipe';
@@ -20,8 +23,17 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
  */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // before the body parser: an answer to a body that does not parse carries a request id too
+  app.use(requestIdMiddleware);
+  app.use(helmet());
+  app.enableCors(
+    config.corsOrigins === '*' || config.corsOrigins.length > 0
+      ? { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] }
+      : { origin: false },
+  );
   app.useBodyParser('json', { limit: config.bodyLimit, strict: true });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,21 +9,12 @@ import { AppConfig } from './config/app.config';
 import { DatabaseConfig } from './config/database.config';
 import { DemoSeeder } from './seed/demo-seeder';
 
-/** LOG_LEVEL (pino's names) to the levels of Nest's logger. */
-function nestLogLevels(level: string | undefined): LogLevel[] | false {
-  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  const upTo: Record<string, number> = { fatal: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6 };
-  if (level === 'silent') return false;
-  return order.slice(0, upTo[level ?? 'info'] ?? 4);
-}
-
 /** Errors whose message is the whole story: printed as one line, without a stack. */
 const ONE_LINE_ERRORS = new Set(['ConfigError', 'DataDirLockedError']);
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: nestLogLevels(process.env.LOG_LEVEL),
-  });
+  // logs during start are buffered, then written by pino (configureApp) in the LOG_LEVEL asked for
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);
   const config = app.get(ConfigService);
   const { port } = config.getOrThrow<AppConfig>('app');

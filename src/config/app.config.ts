@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { validateConfig } from './validate-config';
 
 class AppEnv {
@@ -11,12 +11,24 @@ class AppEnv {
 
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional() @Matches(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, {
+    message: 'must be * or a comma-separated list of origins such as https://admin.example.com',
+  })
+  CORS_ORIGINS?: string;
 }
 
 export interface AppConfig {
   port: number;
   bodyLimit: string;
   logLevel: string;
+  /** unset: GET /metrics answers 404 */
+  metricsToken: string | undefined;
+  /** empty: no cross-origin access */
+  corsOrigins: string[] | '*';
 }
 
 export default registerAs('app', (): AppConfig => {
@@ -25,5 +37,7 @@ export default registerAs('app', (): AppConfig => {
     port: env.PORT ?? 3000,
     bodyLimit: env.BODY_LIMIT ?? '5mb',
     logLevel: env.LOG_LEVEL ?? 'info',
+    metricsToken: env.METRICS_TOKEN || undefined,
+    corsOrigins: env.CORS_ORIGINS === '*' ? '*' : (env.CORS_ORIGINS?.split(',') ?? []),
   };
 });

@@ -31,6 +31,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     BODY_LIMIT: undefined,
     PORT: undefined,
     DB_MIGRATIONS_RUN: 'true',
+    LOG_LEVEL: 'error',
     ...env,
   };
   const saved: Record<string, string | undefined> = {};

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -28,6 +29,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'DATABASE_UNAVAILABLE':
+    case 'SERVICE_UNAVAILABLE':
       return 503;
     case 'INTERNAL_ERROR':
       return 500;

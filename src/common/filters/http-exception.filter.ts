@@ -20,8 +20,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { code, message, extra } = this.describe(exception, req);
     const statusCode = httpStatusOf(code);
     if (res.headersSent) return;
-    if (code === 'DATABASE_UNAVAILABLE') res.setHeader('Retry-After', '5');
-    res.status(statusCode).json({ statusCode, code, message, ...extra });
+    if (statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
+    const requestId = (req as Request & { id?: string }).id;
+    res.status(statusCode).json({ statusCode, code, message, ...extra, ...(requestId ? { requestId } : {}) });
   }
 
   private describe(
@@ -88,6 +89,13 @@ function fromHttpException(exception: HttpException): {
       };
     case HttpStatus.PAYLOAD_TOO_LARGE:
       return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit.', extra: {} };
+    case HttpStatus.SERVICE_UNAVAILABLE:
+      // the readiness check (terminus) answers with what is down
+      return {
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The service is not ready.',
+        extra: typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {},
+      };
     case HttpStatus.NOT_FOUND:
       return { code: 'NOT_FOUND', message: messages[0] ?? 'Not found.', extra: {} };
     case HttpStatus.UNAUTHORIZED:
