@@ -43,8 +43,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (code && UNAVAILABLE_NODE_CODES.has(code)) return true;
   // class 08: connection exception; 57P01..57P03: admin/crash shutdown, cannot connect now
   if (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) return true;
+  // TypeORM before the first successful connection
+  const name = err && typeof err === 'object' ? (err as { name?: unknown }).name : undefined;
+  if (name === 'CannotExecuteNotConnectedError' || name === 'ConnectionIsNotSetError') return true;
   if (!message) return false;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established|terminating connection/i.test(
+  return /Driver not Connected|Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established|terminating connection/i.test(
     message,
   );
 }

@@ -4,9 +4,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { dataSourceOptions } from './data-source-options';
+import { DatabaseConnector } from './database-connector';
+import { EMBEDDED_DATABASE } from './database.tokens';
 import { EmbeddedDatabase } from './embedded-database';
 
-export const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
+export { EMBEDDED_DATABASE };
 
 /** Closes PGlite after the pool that talks to it, so no statement is cut off. */
 @Injectable()
@@ -51,13 +53,13 @@ class EmbeddedDatabaseModule {}
         return {
           ...dataSourceOptions(db, embedded ?? undefined),
           migrationsRun: db.migrationsRun,
-          // fail fast at start; the operator's supervisor restarts us
-          retryAttempts: 0,
+          // DatabaseConnector connects, so that a database that is down does not stop the start
+          manualInitialization: true,
         };
       },
     }),
   ],
-  providers: [EmbeddedDatabaseCloser],
+  providers: [DatabaseConnector, EmbeddedDatabaseCloser],
   exports: [EmbeddedDatabaseModule],
 })
 export class DatabaseModule {}

@@ -1,0 +1,1 @@
+export const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
