@@ -1,4 +1,4 @@
-import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { INestApplication, ValidationError } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +9,7 @@ import { requestIdMiddleware } from './common/middleware/request-id.middleware';
 import { AllExceptionsFilter } from './common/filters/http-exception.filter';
 import { invalidRequest } from './common/errors/domain.error';
 import { JsonObjectBodyPipe } from './common/pipes/json-object-body.pipe';
+import { ValidateOnlyPipe } from './common/pipes/validate-only.pipe';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => [
@@ -38,7 +39,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new JsonObjectBodyPipe(),
-    new ValidationPipe({
+    new ValidateOnlyPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       // the handler gets the body as sent: records are validated one by one by the service
@@ -51,7 +52,6 @@ export function configureApp(app: NestExpressApplication): void {
       },
     }),
   );
-  app.enableShutdownHooks();
   setupSwagger(app);
 }
 

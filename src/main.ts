@@ -17,9 +17,10 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);
   const config = app.get(ConfigService);
-  const { port } = config.getOrThrow<AppConfig>('app');
+  const { port, shutdownGraceMs } = config.getOrThrow<AppConfig>('app');
   const database = config.getOrThrow<DatabaseConfig>('database');
   await app.listen(port);
+  stopGracefullyOn(['SIGTERM', 'SIGINT'], app, shutdownGraceMs);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const logger = new Logger('Bootstrap');
   logger.log(`Contact Extensions API listening on ${url}; Swagger UI at ${url}/docs`);
@@ -36,6 +37,32 @@ async function bootstrap(): Promise<void> {
       ].join('\n') + '\n',
     );
   }
+}
+
+/**
+ * SIGTERM: stop taking connections, let the requests in flight finish (up to the grace period),
+ * close the pool and the embedded database (shutdown hooks), and exit 0.
+ */
+function stopGracefullyOn(signals: NodeJS.Signals[], app: NestExpressApplication, graceMs: number): void {
+  const logger = new Logger('Shutdown');
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: finishing the requests in flight (at most ${graceMs} ms)`);
+    setTimeout(() => {
+      logger.error('grace period over: exiting with requests still in flight');
+      process.exit(1);
+    }, graceMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        logger.error(`shutdown failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of signals) process.once(signal, stop);
 }
 
 bootstrap().catch((err: Error) => {

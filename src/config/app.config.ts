@@ -19,6 +19,9 @@ class AppEnv {
     message: 'must be * or a comma-separated list of origins such as https://admin.example.com',
   })
   CORS_ORIGINS?: string;
+
+  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_GRACE_MS?: number;
 }
 
 export interface AppConfig {
@@ -29,6 +32,8 @@ export interface AppConfig {
   metricsToken: string | undefined;
   /** empty: no cross-origin access */
   corsOrigins: string[] | '*';
+  /** on SIGTERM, how long in-flight requests may take before the process exits anyway */
+  shutdownGraceMs: number;
 }
 
 export default registerAs('app', (): AppConfig => {
@@ -39,5 +44,6 @@ export default registerAs('app', (): AppConfig => {
     logLevel: env.LOG_LEVEL ?? 'info',
     metricsToken: env.METRICS_TOKEN || undefined,
     corsOrigins: env.CORS_ORIGINS === '*' ? '*' : (env.CORS_ORIGINS?.split(',') ?? []),
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
   };
 });

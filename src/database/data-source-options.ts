@@ -12,9 +12,6 @@ export const ENTITIES = [Brand, ExtensionType, ApiUser, MasterContact, ContactEx
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
 export const MIGRATIONS = [InitialSchema1764165600000];
 
-/** Pool size against a real server; the embedded database always uses one connection. */
-const SERVER_POOL_SIZE = 10;
-
 /**
  * The one description of how to reach the database, shared by the service, the CLI (ormconfig.ts),
  * the seed command and the tests. `synchronize` is always off: the schema comes from migrations.
@@ -36,8 +33,15 @@ export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDat
   return {
     ...common,
     url: config.url,
-    poolSize: SERVER_POOL_SIZE,
+    poolSize: config.poolSize,
     connectTimeoutMS: 5000,
-    extra: { max: SERVER_POOL_SIZE, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 },
+    extra: {
+      max: config.poolSize,
+      // waiting for a connection, and every statement, are bounded: nothing hangs forever
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: config.statementTimeoutMs,
+      idle_in_transaction_session_timeout: config.statementTimeoutMs * 2,
+    },
   };
 }

@@ -52,6 +52,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
+/** The server cancelled a statement that ran past statement_timeout (or the client cancelled it). */
+export function isStatementTimeout(err: unknown): boolean {
+  return sqlStateOf(err) === '57014';
+}
+
 export function isRetryableConflict(err: unknown): boolean {
   const code = sqlStateOf(err);
   return code !== undefined && RETRYABLE_SQLSTATES.has(code);

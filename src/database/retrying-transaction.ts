@@ -42,6 +42,11 @@ export async function runInRetryingTransaction<T>(
       if (runner.isTransactionActive) {
         await runner.rollbackTransaction().catch(() => undefined);
       }
+      // TypeORM releases a runner whose connection failed, and the next query then throws
+      // QueryRunnerAlreadyReleasedError: whatever `work` threw, the database went away (503, not 500)
+      if (runner.isReleased) {
+        throw new DomainError('DATABASE_UNAVAILABLE', 'The connection to the database was lost. Please retry.');
+      }
       const retryable = err instanceof RetryableConflictError || isRetryableConflict(err);
       if (!retryable) throw err;
       if (attempt >= maxAttempts) {

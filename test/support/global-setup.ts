@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[E2E_DATABASE_URL] = url;
   process.env.E2E_DATABASE_NAME = name;
   // migrations once for the whole run, so that test files starting in parallel do not race on them
-  const ds = new DataSource(dataSourceOptions({ url, dataDir: '', migrationsRun: true }));
+  const ds = new DataSource(dataSourceOptions({ url, dataDir: '', migrationsRun: true, poolSize: 1, statementTimeoutMs: 60_000 }));
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
+  'TIMEOUT',
   'INTERNAL_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -30,6 +31,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case 'DATABASE_UNAVAILABLE':
     case 'SERVICE_UNAVAILABLE':
+    case 'TIMEOUT':
       return 503;
     case 'INTERNAL_ERROR':
       return 500;

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain.error';
 import { ErrorCode, FORBIDDEN_MESSAGE, httpStatusOf, UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
-import { isDatabaseUnavailable } from '../../database/database-errors';
+import { isDatabaseUnavailable, isStatementTimeout } from '../../database/database-errors';
 
 /**
  * The one place where errors become answers: `{statusCode, code, message, ...}`.
@@ -36,6 +36,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (bodyParser) return bodyParser;
     if (exception instanceof HttpException) {
       return fromHttpException(exception);
+    }
+    if (isStatementTimeout(exception)) {
+      this.logger.warn(`statement timeout during ${req.method} ${req.path}`);
+      return { code: 'TIMEOUT', message: 'The request took too long and was cancelled; nothing was written. Please retry.', extra: {} };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable during ${req.method} ${req.path}: ${errorName(exception)}`);
