@@ -23,7 +23,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
+  // a global option: Jest ignores it inside a project. End-to-end hooks start apps and databases.
+  testTimeout: 60000,
 };

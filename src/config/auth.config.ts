@@ -25,6 +25,8 @@ export interface AuthConfig {
  * start and kept beside the data it protects. Against a real server the operator must set it.
  */
 function embeddedSecret(dataDir: string): string {
+  // an in-memory database (tests, `npm run openapi`) gets a secret that lives as long as it does
+  if (dataDir.startsWith('memory://')) return randomBytes(48).toString('base64url');
   const file = join(dataDir, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });

@@ -80,8 +80,9 @@ export class ContactExtensionsRepository {
    * no real address can have (a control character and its id), then all rows take their final
    * values. The unique key is not deferrable (ON CONFLICT needs it), so this is how a swap passes.
    */
-  async update(runner: QueryRunner, brandId: number, updates: UpdateRow[]): Promise<void> {
-    if (updates.length === 0) return;
+  async update(runner: QueryRunner, brandId: number, unordered: UpdateRow[]): Promise<void> {
+    if (unordered.length === 0) return;
+    const updates = [...unordered].sort((a, b) => compareIds(a.id, b.id));
     const moving = updates.filter((u) => u.moves).map((u) => u.id);
     if (moving.length > 0) {
       const stepped = await runner.query(
@@ -119,8 +120,9 @@ export class ContactExtensionsRepository {
   }
 
   /** Inserts; a key that another request inserted first makes the whole request run again. */
-  async insert(runner: QueryRunner, brandId: number, inserts: InsertRow[]): Promise<void> {
-    if (inserts.length === 0) return;
+  async insert(runner: QueryRunner, brandId: number, unordered: InsertRow[]): Promise<void> {
+    if (unordered.length === 0) return;
+    const inserts = [...unordered].sort((a, b) => compareKeys(a.contactKey, b.contactKey) || compareKeys(a.address, b.address));
     const inserted = await runner.query(
       `INSERT INTO master_contact_extensions (brand_id, contact_key, address, channel, name, permission)
        SELECT $1, i.contact_key, i.address, i.channel, i.name, i.permission
@@ -140,4 +142,17 @@ export class ContactExtensionsRepository {
     );
     if (inserted.records.length !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
   }
+}
+
+/*
+ * Concurrent requests lock rows in the order they write them. Writing in one global order (ids for
+ * updates, keys for inserts) keeps two requests on overlapping keys from waiting on each other in
+ * a circle; PostgreSQL would detect such a deadlock and we would retry, but only after waiting.
+ */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || compareKeys(a, b);
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
