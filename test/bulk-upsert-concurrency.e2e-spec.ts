@@ -100,7 +100,7 @@ describe('bulk upsert under concurrency', () => {
       { contact_key: 'c2', address: 's@x.com', channel: 'E' },
     ]);
     const before: { id: string; channel: string }[] = await t.dataSource.query(
-      'SELECT id::text, channel FROM master_contact_extensions WHERE brand_id = $1 ORDER BY id',
+      'SELECT e.id::text, e.channel FROM master_contact_extensions e WHERE e.brand_id = $1 ORDER BY e.id',
       [brand.id],
     );
 
@@ -132,7 +132,7 @@ describe('bulk upsert under concurrency', () => {
     }
     // the same rows, each with its channel: renames never create, delete or re-channel an extension
     await expect(
-      t.dataSource.query('SELECT id::text, channel FROM master_contact_extensions WHERE brand_id = $1 ORDER BY id', [brand.id]),
+      t.dataSource.query('SELECT e.id::text, e.channel FROM master_contact_extensions e WHERE e.brand_id = $1 ORDER BY e.id', [brand.id]),
     ).resolves.toEqual(before);
   });
 

@@ -27,7 +27,7 @@ interface Row {
 async function rowsOf(ds: DataSource, brandId: number): Promise<Row[]> {
   return ds.query(
     `SELECT id::text, contact_key, address, channel, name, permission, created_at::text, updated_at::text
-       FROM master_contact_extensions WHERE brand_id = $1 ORDER BY id`,
+       FROM master_contact_extensions e WHERE brand_id = $1 ORDER BY e.id`,
     [brandId],
   );
 }
