@@ -7,11 +7,12 @@ import { DataSource } from 'typeorm';
 import { readDatabaseConfig } from './src/config/database.config';
 import { dataSourceOptions } from './src/database/data-source-options';
 import { EmbeddedDatabase } from './src/database/embedded-database';
+import { ignoreDefaultSpellingDifferences } from './src/database/schema-diff-defaults';
 
 async function create(): Promise<DataSource> {
   const config = readDatabaseConfig();
   const embedded = config.url ? undefined : await EmbeddedDatabase.open(config.dataDir);
-  return new DataSource(dataSourceOptions(config, embedded));
+  return ignoreDefaultSpellingDifferences(new DataSource(dataSourceOptions(config, embedded)));
 }
 
 export const dataSource = create();

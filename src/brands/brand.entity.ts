@@ -1,11 +1,16 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const EXTENSION_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'] as const;
 export type ExtensionColumn = (typeof EXTENSION_COLUMNS)[number];
 /** Columns a brand cannot switch off. */
 export const REQUIRED_EXTENSION_COLUMNS: readonly ExtensionColumn[] = ['contact_key', 'address'];
 
+/** Constraint names and defaults mirror the migrations, so that `migration:generate` finds no difference. */
 @Entity({ name: 'brand' })
+@Check(
+  'ck_brand_extension_columns',
+  `extension_columns <@ ARRAY['contact_key','address','channel','name','permission']::text[] AND extension_columns @> ARRAY['contact_key','address']::text[]`,
+)
 export class Brand {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
   id: number;
@@ -16,7 +21,12 @@ export class Brand {
   @Column({ type: 'varchar', length: 200, default: '' })
   name: string;
 
-  @Column({ name: 'extension_columns', type: 'text', array: true })
+  @Column({
+    name: 'extension_columns',
+    type: 'text',
+    array: true,
+    default: () => `ARRAY['contact_key','address','channel','name','permission']::text[]`,
+  })
   extensionColumns: ExtensionColumn[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

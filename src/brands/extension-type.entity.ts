@@ -1,9 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 import type { Channel } from '../contact-extensions/channel';
+import { Brand } from './brand.entity';
 
 @Entity({ name: 'extension_type' })
+@Unique('uq_extension_type', ['brandId', 'channel', 'name'])
+@Check('ck_extension_type_channel', `channel IN ('E','S','W')`)
 export class ExtensionType {
   @PrimaryColumn({ name: 'brand_id', type: 'integer' })
+  @ForeignKey(() => Brand, { name: 'extension_type_brand_id_fkey', onDelete: 'CASCADE' })
   brandId: number;
 
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })

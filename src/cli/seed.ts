@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     content = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    process.stderr.write(`seed: cannot read ${file}: ${(err as Error).message}\n`);
+    const what = (err as NodeJS.ErrnoException).code ? 'cannot be read:' : 'is not valid JSON:';
+    process.stderr.write(`seed: ${file} ${what} ${(err as Error).message}\n`);
     return 1;
   }
   const brands = parseSeedFile(content);

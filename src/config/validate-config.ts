@@ -15,7 +15,9 @@ export function validateConfig<T extends object>(env: Record<string, unknown>, c
   const errors = validateSync(instance, { skipMissingProperties: false });
   if (errors.length > 0) {
     const first = errors[0];
-    const what = Object.values(first.constraints ?? {})[0] ?? 'is not valid';
+    // the rule written first (the type: PORT=abc is "not an integer", not "greater than 65535")
+    // comes last: decorators apply from the last written to the first
+    const what = Object.values(first.constraints ?? {}).at(-1) ?? 'is not valid';
     throw new ConfigError(`Configuration error: ${first.property} ${what.replace(new RegExp(`^${first.property}\\s*`), '')}`);
   }
   return instance;

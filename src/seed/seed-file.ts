@@ -41,7 +41,9 @@ function onlyKeys(where: string, o: Obj, allowed: string[]): void {
 
 /**
  * Parses and checks a whole seed file before anything is written, so that a file that breaks a
- * rule is refused with a message naming the entry (`brands[0].extensions[3]: ...`).
+ * rule is refused with a message naming the entry (`brands[0].extensions[3]: ...`). Whether an
+ * extension's contact and type exist is checked by SeedService against the file and the database
+ * together, since a file may add extensions to contacts loaded before.
  */
 export function parseSeedFile(content: unknown): SeedBrand[] {
   if (!isObj(content)) throw new SeedFileError('the seed file must be a JSON object with a "brands" list');
@@ -82,14 +84,11 @@ export function parseSeedFile(content: unknown): SeedBrand[] {
       types.add(`${t.channel}:${name}`);
       return { name, channel: t.channel, columnOrder: columnOrder as number };
     });
-    const contacts = new Set<string>();
     brand.contacts = list(`${at}.contacts`, raw.contacts).map((c, i) => {
       const where = `${at}.contacts[${i}]`;
       if (!isObj(c)) throw new SeedFileError(`${where}: must be an object`);
       onlyKeys(where, c, ['contact_key']);
-      const contactKey = str(`${where}.contact_key`, c.contact_key, 200);
-      contacts.add(contactKey);
-      return { contact_key: contactKey };
+      return { contact_key: str(`${where}.contact_key`, c.contact_key, 200) };
     });
     brand.apiUsers = list(`${at}.apiUsers`, raw.apiUsers).map((u, i) => {
       const where = `${at}.apiUsers[${i}]`;
@@ -112,14 +111,10 @@ export function parseSeedFile(content: unknown): SeedBrand[] {
       if (!isObj(e)) throw new SeedFileError(`${where}: must be an object`);
       onlyKeys(where, e, ['contact_key', 'address', 'channel', 'name', 'permission']);
       const contactKey = str(`${where}.contact_key`, e.contact_key, 200);
-      if (!contacts.has(contactKey)) throw new SeedFileError(`${where}.contact_key: ${contactKey} is not a contact of brand ${key}`);
       if (!isChannel(e.channel)) throw new SeedFileError(`${where}.channel: must be E, S or W`);
       const address = canonicalAddress(str(`${where}.address`, e.address, 2048));
       if (!isValidAddress(e.channel, address)) throw new SeedFileError(`${where}.address: not a valid address for channel ${e.channel}`);
       const name = e.name === undefined || e.name === null ? null : str(`${where}.name`, e.name, 100);
-      if (name !== null && !types.has(`${e.channel}:${name}`)) {
-        throw new SeedFileError(`${where}.name: ${name} is not an extension type of brand ${key} for channel ${e.channel}`);
-      }
       if (e.permission !== undefined && typeof e.permission !== 'boolean') throw new SeedFileError(`${where}.permission: must be true or false`);
       if (extensionKeys.has(`${contactKey}\u0000${address}`)) throw new SeedFileError(`${where}: extension ${contactKey} ${address} appears twice`);
       extensionKeys.add(`${contactKey}\u0000${address}`);

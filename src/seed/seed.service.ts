@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { hashSecret, verifySecret } from '../auth/secret-hasher';
 import { EXTENSION_COLUMNS } from '../brands/brand.entity';
@@ -28,8 +28,6 @@ function chunks<T>(items: T[]): T[][] {
  */
 @Injectable()
 export class SeedService {
-  private readonly logger = new Logger(SeedService.name);
-
   constructor(private readonly dataSource: DataSource) {}
 
   async load(brands: SeedBrand[], onProgress?: (message: string) => void): Promise<SeedSummary> {
@@ -97,6 +95,7 @@ export class SeedService {
     }
 
     if (brand.extensions.length > 0) {
+      await this.checkReferences(runner, brandId, brand, at);
       const clashes: { contact_key: string; address: string }[] = await runner.query(
         `SELECT e.contact_key, e.address
            FROM unnest($2::text[], $3::text[], $4::text[]) AS s(contact_key, address, channel)
@@ -131,7 +130,29 @@ export class SeedService {
       summary.extensions += part.length;
       onProgress?.(`${brand.key}: ${summary.extensions} extensions`);
     }
-    this.logger.debug(`brand ${brand.key} loaded`);
+  }
+
+  /** Every extension's contact and type must exist, in this file or already in the brand. */
+  private async checkReferences(runner: QueryRunner, brandId: number, brand: SeedBrand, at: string): Promise<void> {
+    const missing: { kind: 'c' | 't'; i: number }[] = await runner.query(
+      `SELECT 'c' AS kind, s.i FROM unnest($2::text[]) WITH ORDINALITY AS s(contact_key, i)
+        WHERE NOT EXISTS (SELECT 1 FROM master_contact c WHERE c.brand_id = $1 AND c.contact_key = s.contact_key)
+       UNION ALL
+       SELECT 't', s.i FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS s(channel, name, i)
+        WHERE s.name IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM extension_type t WHERE t.brand_id = $1 AND t.channel = s.channel AND t.name = s.name)
+       ORDER BY 2, 1
+       LIMIT 1`,
+      [brandId, brand.extensions.map((e) => e.contact_key), brand.extensions.map((e) => e.channel), brand.extensions.map((e) => e.name)],
+    );
+    if (missing.length === 0) return;
+    const i = Number(missing[0].i) - 1;
+    const e = brand.extensions[i];
+    throw new SeedFileError(
+      missing[0].kind === 'c'
+        ? `${at}.extensions[${i}].contact_key: ${e.contact_key} is not a contact of brand ${brand.key}`
+        : `${at}.extensions[${i}].name: ${e.name} is not an extension type of brand ${brand.key} for channel ${e.channel}`,
+    );
   }
 
   private async loadApiUser(

@@ -1,8 +1,25 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { ExtensionType } from '../../brands/extension-type.entity';
+import { MasterContact } from '../../contacts/master-contact.entity';
 import type { Channel } from '../channel';
 
 /** A row of master_contact_extensions. Bulk writes go through SQL (see contact-extensions.writer.ts). */
 @Entity({ name: 'master_contact_extensions' })
+@Unique('uq_master_contact_extensions_key', ['brandId', 'contactKey', 'address'])
+@ForeignKey(() => MasterContact, ['brandId', 'contactKey'], ['brandId', 'contactKey'], {
+  name: 'fk_master_contact_extensions_contact',
+  onDelete: 'CASCADE',
+  onUpdate: 'CASCADE',
+})
+@ForeignKey(() => ExtensionType, ['brandId', 'channel', 'name'], ['brandId', 'channel', 'name'], {
+  name: 'fk_master_contact_extensions_type',
+  onDelete: 'RESTRICT',
+  onUpdate: 'CASCADE',
+})
+@Check('ck_master_contact_extensions_channel', `channel IN ('E','S','W')`)
+@Check('ck_master_contact_extensions_address', 'length(address) >= 1')
+// the type foreign key's index (AdminDashboard migration); the extension_count triggers are not TypeORM's either
+@Index('ix_master_contact_extensions_type', { synchronize: false })
 export class ContactExtension {
   @PrimaryColumn({ name: 'brand_id', type: 'integer' })
   brandId: number;
@@ -19,7 +36,7 @@ export class ContactExtension {
   @Column({ type: 'char', length: 1 })
   channel: Channel;
 
-  @Column({ type: 'varchar', length: 100, nullable: true })
+  @Column({ type: 'varchar', length: 100, nullable: true, default: () => 'NULL' })
   name: string | null;
 
   @Column({ type: 'boolean', default: false })
