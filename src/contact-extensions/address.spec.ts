@@ -36,4 +36,12 @@ describe('isValidAddress', () => {
   it('refuses an address longer than 320 characters', () => {
     expect(isValidAddress('E', `${'a'.repeat(310)}@example.com`)).toBe(false);
   });
+
+  it('refuses, without throwing, an address with an unpaired surrogate (found by test/fuzz.e2e-spec.ts)', () => {
+    for (const address of ['\ud800', 'a@x\udc00.com', 'a\udbff@x.com']) {
+      expect(isValidAddress('E', address)).toBe(false);
+      expect(isValidAddress('S', address)).toBe(false);
+    }
+    expect(isValidAddress('E', 'emoji\ud83d\ude00@example.com')).toBe(isValidAddress('E', 'emoji😀@example.com'));
+  });
 });

@@ -5,6 +5,11 @@ import { Channel } from './channel';
 export const MAX_ADDRESS_LENGTH = 320;
 
 const PHONE_LIKE = /^\+?[\d\s().\-/]+$/;
+/**
+ * An unpaired UTF-16 surrogate (JSON can carry one as `"\ud800"`): not text, so never a valid address.
+ * validator's isEmail throws on it (URIError), and PostgreSQL would store U+FFFD instead.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The stored form of an address (contract section 3): an email (anything with `@`) trimmed and
@@ -23,7 +28,7 @@ export function canonicalAddress(raw: string): string {
 
 /** Whether a canonical address is a valid email (E) or an international phone number (S, W). */
 export function isValidAddress(channel: Channel, canonical: string): boolean {
-  if (canonical.length === 0 || canonical.length > MAX_ADDRESS_LENGTH) return false;
+  if (canonical.length === 0 || canonical.length > MAX_ADDRESS_LENGTH || LONE_SURROGATE.test(canonical)) return false;
   if (channel === 'E') return isEmail(canonical);
   if (!/^\d{4,15}$/.test(canonical)) return false;
   return parsePhoneNumberFromString(`+${canonical}`)?.isValid() ?? false;

@@ -50,6 +50,7 @@ describe('validateRecord', () => {
       ['an object', { contact_key: { k: 1 }, address: 'a@b.com' }],
       ['over 200 characters', { contact_key: 'k'.repeat(201), address: 'a@b.com' }],
       ['with a NUL character', { contact_key: 'c\u00001', address: 'a@b.com' }],
+      ['with an unpaired surrogate', { contact_key: 'c\ud8001', address: 'a@b.com' }],
     ])('contact_key as %s is INVALID_FIELD (contact_key)', (_label, raw) => {
       expect(issuesOf(raw)).toEqual([{ code: 'INVALID_FIELD', field: 'contact_key' }]);
     });
@@ -59,6 +60,7 @@ describe('validateRecord', () => {
       ['a boolean', { contact_key: 'c1', address: true }],
       ['over 320 characters after trimming', { contact_key: 'c1', address: `  ${'a'.repeat(310)}@example.com  ` }],
       ['with a NUL character', { contact_key: 'c1', address: 'a\u0000@b.com' }],
+      ['with an unpaired surrogate (found by test/fuzz.e2e-spec.ts)', { contact_key: 'c1', address: '\u0645\udfff@b.com' }],
     ])('address as %s is INVALID_FIELD (address)', (_label, raw) => {
       expect(issuesOf(raw)).toEqual([{ code: 'INVALID_FIELD', field: 'address' }]);
     });

@@ -36,7 +36,8 @@ type LoggedRequest = IncomingMessage & {
             serializers: {
               req: (req: LoggedRequest) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
               res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-              err: (err: Error) => ({ type: err.name, message: err.message }),
+              // a 500 is a bug: its stack goes to the log (never to the client)
+              err: (err: Error) => ({ type: err.name, message: err.message, stack: err.stack }),
             },
             customLogLevel: (_req: unknown, res: ServerResponse, err?: Error) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',

@@ -46,8 +46,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable. Please retry later.', extra: {} };
     }
     this.logger.error(
+      { err: exception instanceof Error ? exception : new Error(String(exception)), requestId: (req as Request & { id?: string }).id },
       `unhandled error during ${req.method} ${req.path}`,
-      exception instanceof Error ? exception.stack : String(exception),
     );
     return { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.', extra: {} };
   }
@@ -75,7 +75,7 @@ function bodyParserError(
   return undefined;
 }
 
-function fromHttpException(exception: HttpException): {
+export function fromHttpException(exception: HttpException): {
   code: ErrorCode;
   message: string;
   extra: Record<string, unknown>;

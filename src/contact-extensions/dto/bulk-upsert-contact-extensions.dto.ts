@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, ValidateIf } from 'class-validator';
 import { EXTENSION_COLUMNS, ExtensionColumn } from '../../brands/brand.entity';
 import { ContactExtensionRecordDto } from './contact-extension-record.dto';
 
@@ -20,11 +20,13 @@ export class BulkUpsertContactExtensionsDto {
     uniqueItems: true,
     example: ['contact_key', 'address', 'channel', 'name', 'permission'],
   })
-  @IsArray({ message: 'columns must be an array' })
-  @ArrayMinSize(1, { message: 'columns must name at least one column' })
-  @ArrayMaxSize(EXTENSION_COLUMNS.length, { message: `columns must name at most ${EXTENSION_COLUMNS.length} columns` })
-  @ArrayUnique({ message: 'columns must not name a column twice' })
+  // class-validator runs the decorators bottom-up, and the pipe reports the first broken one
   @IsIn(EXTENSION_COLUMNS, { each: true, message: `each column must be one of ${EXTENSION_COLUMNS.join(', ')}` })
+  @ArrayUnique({ message: 'columns must not name a column twice' })
+  @ArrayMaxSize(EXTENSION_COLUMNS.length, { message: `columns must name at most ${EXTENSION_COLUMNS.length} columns` })
+  @ArrayMinSize(1, { message: 'columns must name at least one column' })
+  @IsArray({ message: 'columns must be an array' })
+  @IsDefined({ message: 'columns is required' })
   columns: ExtensionColumn[];
 
   @ApiProperty({
@@ -37,9 +39,10 @@ export class BulkUpsertContactExtensionsDto {
       { contact_key: 'demo-contact-1', address: '+90 535 123 45 67', channel: 'S', name: 'Mobile', permission: false },
     ],
   })
-  @IsArray({ message: 'contactDatas must be an array' })
-  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
   @ArrayMaxSize(MAX_RECORDS, { message: `contactDatas must hold at most ${MAX_RECORDS} records` })
+  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
+  @IsArray({ message: 'contactDatas must be an array' })
+  @IsDefined({ message: 'contactDatas is required' })
   contactDatas: unknown[];
 
   @ApiPropertyOptional({
@@ -59,4 +62,15 @@ export class BulkUpsertContactExtensionsDto {
   @ValidateIf((o: BulkUpsertContactExtensionsDto) => o.throwOnError !== undefined)
   @IsBoolean({ message: 'throwOnError must be a boolean' })
   throwOnError?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'When true, the request is validated in full, against the database too, and answered with the counts of what would happen ' +
+      '(or 400 VALIDATION_FAILED with throwOnError true), but nothing is written.',
+    default: false,
+    example: false,
+  })
+  @ValidateIf((o: BulkUpsertContactExtensionsDto) => o.validateOnly !== undefined)
+  @IsBoolean({ message: 'validateOnly must be a boolean' })
+  validateOnly?: boolean;
 }

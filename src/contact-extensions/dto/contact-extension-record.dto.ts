@@ -13,9 +13,13 @@ import {
 import { CHANNELS, Channel } from '../channel';
 import { MAX_ADDRESS_LENGTH } from '../address';
 
-/** Strings that PostgreSQL cannot store (a NUL character) are refused as a field error. */
-const NO_NUL = /^[^\u0000]*$/;
-const NO_NUL_MESSAGE = (field: string) => ({ message: `${field} must not contain a NUL character` });
+/**
+ * Strings that PostgreSQL cannot store as sent are refused as a field error: a NUL character, and an
+ * unpaired UTF-16 surrogate (JSON can carry one as `"\ud800"`; it is no text: the server would store
+ * U+FFFD instead, and the embedded database's array parameters break on it).
+ */
+const STORABLE_TEXT = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+const STORABLE_TEXT_MESSAGE = (field: string) => ({ message: `${field} must not contain a NUL character or an unpaired surrogate` });
 
 /**
  * One entry of `contactDatas`. Each record is validated on its own with these rules, so that a bad
@@ -28,7 +32,7 @@ export class ContactExtensionRecordDto {
   @IsString({ message: 'contact_key must be a string' })
   @IsNotEmpty({ message: 'contact_key must not be empty' })
   @MaxLength(200, { message: 'contact_key must be at most 200 characters' })
-  @Matches(NO_NUL, NO_NUL_MESSAGE('contact_key'))
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('contact_key'))
   contact_key: string;
 
   @ApiProperty({
@@ -39,7 +43,7 @@ export class ContactExtensionRecordDto {
   @IsDefined({ message: 'address is required' })
   @IsString({ message: 'address must be a string' })
   @Matches(/\S/, { message: 'address must not be empty' })
-  @Matches(NO_NUL, NO_NUL_MESSAGE('address'))
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('address'))
   address: string;
 
   @ApiPropertyOptional({
@@ -61,7 +65,7 @@ export class ContactExtensionRecordDto {
   @ValidateIf((o: ContactExtensionRecordDto) => o.name !== null && o.name !== undefined)
   @IsString({ message: 'name must be a string or null' })
   @MaxLength(100, { message: 'name must be at most 100 characters' })
-  @Matches(NO_NUL, NO_NUL_MESSAGE('name'))
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('name'))
   name?: string | null;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Opt-in of the address. New extensions get false unless given.', example: true })
@@ -69,22 +73,28 @@ export class ContactExtensionRecordDto {
   @IsBoolean({ message: 'permission must be a boolean' })
   permission?: boolean;
 
-  @ApiPropertyOptional({ type: String, maxLength: 200, description: 'Moves the extension to this contact (must exist). Not with insertIfNotExists.' })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 200,
+    description: 'Moves the extension to this contact (must exist). Not with insertIfNotExists.',
+    example: 'c2',
+  })
   @IsOptional()
   @IsString({ message: 'new_contact_key must be a string' })
   @IsNotEmpty({ message: 'new_contact_key must not be empty' })
   @MaxLength(200, { message: 'new_contact_key must be at most 200 characters' })
-  @Matches(NO_NUL, NO_NUL_MESSAGE('new_contact_key'))
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('new_contact_key'))
   new_contact_key?: string | null;
 
   @ApiPropertyOptional({
     type: String,
     maxLength: MAX_ADDRESS_LENGTH,
     description: 'Changes the address; the record must then carry channel (and channel be in columns). Not with insertIfNotExists.',
+    example: 'jane@example.org',
   })
   @IsOptional()
   @IsString({ message: 'new_address must be a string' })
   @Matches(/\S/, { message: 'new_address must not be empty' })
-  @Matches(NO_NUL, NO_NUL_MESSAGE('new_address'))
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('new_address'))
   new_address?: string | null;
 }
