@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ApiUserAdminModule } from './api-users/api-user-admin.module';
 import { AuthModule } from './auth/auth.module';
+import { BrandSettingsModule } from './brand-settings/brand-settings.module';
 import { BrandsModule } from './brands/brands.module';
 import { ContactExtensionsModule } from './contact-extensions/contact-extensions.module';
 import { ContactsModule } from './contacts/contacts.module';
@@ -11,7 +13,9 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { SeedModule } from './seed/seed.module';
+import { StatsModule } from './stats/stats.module';
 
 @Module({
   imports: [
@@ -24,6 +28,11 @@ import { SeedModule } from './seed/seed.module';
     BrandsModule,
     ContactsModule,
     ContactExtensionsModule,
+    // the admin dashboard (issue 5)
+    BrandSettingsModule,
+    ApiUserAdminModule,
+    OperationsModule,
+    StatsModule,
     SeedModule,
   ],
 })

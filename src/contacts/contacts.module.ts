@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OperationsModule } from '../operations/operations.module';
+import { ContactsAdminController } from './contacts-admin.controller';
+import { ContactsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
+import { ContactsService } from './contacts.service';
 import { MasterContact } from './master-contact.entity';
 
-/** master_contact: the contacts of a brand that extensions belong to. */
+/** master_contact: the contacts of a brand that extensions belong to; their bulk upsert and the dashboard's list. */
 @Module({
-  imports: [TypeOrmModule.forFeature([MasterContact])],
+  imports: [TypeOrmModule.forFeature([MasterContact]), OperationsModule],
+  controllers: [ContactsController, ContactsAdminController],
+  providers: [ContactsService, ContactsRepository],
   exports: [TypeOrmModule],
 })
 export class ContactsModule {}

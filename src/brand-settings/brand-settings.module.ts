@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { OperationsModule } from '../operations/operations.module';
+import { BrandSettingsController } from './brand-settings.controller';
+import { BrandSettingsService } from './brand-settings.service';
+import { ExtensionTypesController } from './extension-types.controller';
+import { ExtensionTypesService } from './extension-types.service';
+
+/** The dashboard's brand configuration: name, enabled extension columns, extension types (Brand.Read / Brand.Manage). */
+@Module({
+  imports: [OperationsModule],
+  controllers: [BrandSettingsController, ExtensionTypesController],
+  providers: [BrandSettingsService, ExtensionTypesService],
+})
+export class BrandSettingsModule {}

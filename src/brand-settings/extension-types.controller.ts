@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user';
+import { Authenticated } from '../common/decorators/authenticated.decorator';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { DomainError } from '../common/errors/domain.error';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { OperationCtx } from '../operations/operation-context.decorator';
+import type { OperationContext } from '../operations/operations.recorder';
+import {
+  CreateExtensionTypeDto,
+  DeletedExtensionTypeDto,
+  DeleteExtensionTypeQueryDto,
+  ExtensionTypeDto,
+  ExtensionTypeInUseResponseDto,
+  ExtensionTypeListDto,
+  UpdateExtensionTypeDto,
+} from './dto/extension-type.dto';
+import { ExtensionTypesService } from './extension-types.service';
+
+const NOT_FOUND = {
+  type: ErrorResponseDto,
+  description: 'NOT_FOUND: no extension type with this id in your brand.',
+  example: { statusCode: 404, code: 'NOT_FOUND', message: 'No such extension type in your brand.' },
+};
+const EXISTS_EXAMPLE = {
+  statusCode: 409,
+  code: 'EXTENSION_TYPE_EXISTS',
+  message: 'Your brand already has an extension type "Work Email" for channel E.',
+};
+const INVALID = (message: string) => ({
+  type: ErrorResponseDto,
+  description: 'INVALID_REQUEST: the body breaks a rule (see details).',
+  example: { statusCode: 400, code: 'INVALID_REQUEST', message, details: [message] },
+});
+
+/** Ids in the path are positive integers; anything else names no type. */
+function typeId(raw: string): number {
+  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new DomainError('NOT_FOUND', 'No such extension type in your brand.');
+  return id;
+}
+
+@ApiTags('Extension types')
+@ApiExtraModels(ErrorResponseDto, ExtensionTypeInUseResponseDto)
+@Controller('admin/extension-types')
+export class ExtensionTypesController {
+  constructor(private readonly types: ExtensionTypesService) {}
+
+  @Get()
+  @Authenticated({ permission: 'Brand.Read' })
+  @ApiOperation({ operationId: 'ListExtensionTypes', summary: "Your brand's extension types, with how many extensions carry each" })
+  @ApiOkResponse({ type: ExtensionTypeListDto })
+  async list(@CurrentUser() user: AuthUser): Promise<ExtensionTypeListDto> {
+    return { items: await this.types.list(user.brandId) };
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: 'Brand.Read' })
+  @ApiOperation({ operationId: 'GetExtensionType', summary: 'One extension type' })
+  @ApiParam({ name: 'id', example: 12 })
+  @ApiOkResponse({ type: ExtensionTypeDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ExtensionTypeDto> {
+    return this.types.get(user.brandId, typeId(id));
+  }
+
+  @Post()
+  @Authenticated({ permission: 'Brand.Manage' })
+  @ApiOperation({ operationId: 'CreateExtensionType', summary: 'Create an extension type', description: '(channel, name) is unique in a brand.' })
+  @ApiCreatedResponse({ type: ExtensionTypeDto })
+  @ApiBadRequestResponse(INVALID('channel must be one of E, S, W'))
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'EXTENSION_TYPE_EXISTS: the brand has a type of that name for the channel.', example: EXISTS_EXAMPLE })
+  create(@CurrentUser() user: AuthUser, @Body() body: CreateExtensionTypeDto): Promise<ExtensionTypeDto> {
+    return this.types.create(user.brandId, { name: body.name, channel: body.channel, columnOrder: body.columnOrder });
+  }
+
+  @Patch(':id')
+  @Authenticated({ permission: 'Brand.Manage' })
+  @ApiOperation({
+    operationId: 'UpdateExtensionType',
+    summary: 'Rename an extension type or change its columnOrder',
+    description:
+      'A rename renames the type on every extension that carries it, in the same transaction, and is recorded in the operations log. ' +
+      'The channel of a type cannot change.',
+  })
+  @ApiParam({ name: 'id', example: 12 })
+  @ApiOkResponse({ type: ExtensionTypeDto, description: 'The type after the change.' })
+  @ApiBadRequestResponse(INVALID('name must be 1 to 100 characters'))
+  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'EXTENSION_TYPE_EXISTS: the new name is taken for the channel.', example: EXISTS_EXAMPLE })
+  update(@OperationCtx() ctx: OperationContext, @Param('id') id: string, @Body() body: UpdateExtensionTypeDto): Promise<ExtensionTypeDto> {
+    return this.types.update(ctx, typeId(id), { name: body.name, columnOrder: body.columnOrder });
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @Authenticated({ permission: 'Brand.Manage' })
+  @ApiOperation({
+    operationId: 'DeleteExtensionType',
+    summary: 'Delete an extension type',
+    description:
+      'Refused with 409 EXTENSION_TYPE_IN_USE (and the count) while extensions carry the type, unless clearExtensions=true: ' +
+      'then their name is cleared and the type deleted, in one transaction, recorded in the operations log.',
+  })
+  @ApiParam({ name: 'id', example: 12 })
+  @ApiOkResponse({ type: DeletedExtensionTypeDto })
+  @ApiBadRequestResponse(INVALID('clearExtensions must be true or false'))
+  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiConflictResponse({
+    description: 'EXTENSION_TYPE_IN_USE: extensions carry the type (count says how many).',
+    schema: { $ref: getSchemaPath(ExtensionTypeInUseResponseDto) },
+    example: {
+      statusCode: 409,
+      code: 'EXTENSION_TYPE_IN_USE',
+      message: '20412 extensions carry this type; delete with clearExtensions=true to clear it from them.',
+      count: 20412,
+    },
+  })
+  delete(@OperationCtx() ctx: OperationContext, @Param('id') id: string, @Query() query: DeleteExtensionTypeQueryDto): Promise<DeletedExtensionTypeDto> {
+    return this.types.delete(ctx, typeId(id), query.clearExtensions === 'true');
+  }
+}

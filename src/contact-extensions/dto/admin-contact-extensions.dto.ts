@@ -1,0 +1,170 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDefined, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { CHANNELS } from '../channel';
+import { ContactExtensionDto } from './list-contact-extensions.dto';
+
+export const MAX_DELETE_RECORDS = 1000;
+
+export class AdminListContactExtensionsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only the extensions of this contact.', example: 'customer-1042' })
+  @IsOptional()
+  @IsString({ message: 'contact_key must be given once, as a string' })
+  @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  contact_key?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only addresses containing this text (emails compared lowercased; a phone number given as +90 535 ... matches its digits).',
+    example: 'example.com',
+  })
+  @IsOptional()
+  @IsString({ message: 'address must be given once, as a string' })
+  @Length(1, 320, { message: 'address must be 1 to 320 characters' })
+  @Matches(/\S/, { message: 'address must not be blank' })
+  address?: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS, example: 'E' })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: 'channel must be one of E, S, W' })
+  channel?: string;
+
+  @ApiPropertyOptional({ description: 'Only extensions of this type (its exact name).', example: 'Work Email' })
+  @IsOptional()
+  @IsString({ message: 'name must be given once, as a string' })
+  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only opted-in (true) or opted-out (false) extensions.' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'permission must be true or false' })
+  permission?: 'true' | 'false';
+}
+
+export class ContactExtensionPageDto {
+  @ApiProperty({ type: [ContactExtensionDto], description: 'By contact_key, then address (the order of the unique key, stable across pages).' })
+  items: ContactExtensionDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page.', example: 'WyJjdXN0b21lci0xMDQyIiwiamFuZUBleGFtcGxlLmNvbSJd' })
+  next_cursor: string | null;
+}
+
+export class ExtensionKeyQueryDto {
+  @ApiProperty({ example: 'customer-1042' })
+  @IsDefined({ message: 'contact_key is required' })
+  @IsString({ message: 'contact_key must be given once, as a string' })
+  @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  contact_key: string;
+
+  @ApiProperty({ description: 'Canonicalized like the bulk API: A@B.COM finds a@b.com.', example: 'jane.doe@example.com' })
+  @IsDefined({ message: 'address is required' })
+  @IsString({ message: 'address must be given once, as a string' })
+  @Length(1, 400, { message: 'address must be 1 to 400 characters' })
+  @Matches(/\S/, { message: 'address must not be blank' })
+  address: string;
+}
+
+export class ExtensionKeyDto {
+  @ApiProperty({ example: 'customer-1042' })
+  contact_key: string;
+
+  @ApiProperty({ example: 'Jane.Doe@Example.com' })
+  address: string;
+}
+
+export class BulkDeleteContactExtensionsDto {
+  @ApiProperty({
+    type: [ExtensionKeyDto],
+    minItems: 1,
+    maxItems: MAX_DELETE_RECORDS,
+    description: `1 to ${MAX_DELETE_RECORDS} extensions to delete, by (contact_key, address). Each record is checked on its own; a key given twice: the last one counts.`,
+  })
+  @IsArray({ message: 'contactDatas must be an array' })
+  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
+  @ArrayMaxSize(MAX_DELETE_RECORDS, { message: `contactDatas must hold at most ${MAX_DELETE_RECORDS} records` })
+  contactDatas: unknown[];
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'When true, any invalid or unknown record fails the whole request (400 VALIDATION_FAILED) and nothing is deleted. When false, the others are deleted and those reported.',
+  })
+  @ValidateIf((o: BulkDeleteContactExtensionsDto) => o.throwOnError !== undefined)
+  @IsBoolean({ message: 'throwOnError must be a boolean' })
+  throwOnError?: boolean;
+}
+
+export class DeleteRecordErrorDto {
+  @ApiProperty({ example: 1 })
+  index: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'customer-1042' })
+  contact_key: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'old@example.com' })
+  address: string | null;
+
+  @ApiProperty({ enum: ['MISSING_FIELD', 'INVALID_FIELD', 'UNKNOWN_FIELD', 'EXTENSION_NOT_FOUND'], example: 'EXTENSION_NOT_FOUND' })
+  code: string;
+
+  @ApiPropertyOptional({ example: 'address' })
+  field?: string;
+
+  @ApiProperty({ example: 'no extension with this contact_key and address' })
+  message: string;
+}
+
+export class DeleteRecordWarningDto {
+  @ApiProperty({ example: 0 })
+  index: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'customer-1042' })
+  contact_key: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'old@example.com' })
+  address: string | null;
+
+  @ApiProperty({ enum: ['DUPLICATE_IN_REQUEST'], example: 'DUPLICATE_IN_REQUEST' })
+  code: string;
+
+  @ApiProperty({ example: 'a later record (index 2) has the same contact_key and address; this one is skipped' })
+  message: string;
+}
+
+export class BulkDeleteResultDto {
+  @ApiProperty({ description: 'contactDatas.length = deleted + skipped + failed', example: 3 })
+  total: number;
+
+  @ApiProperty({ example: 2 })
+  deleted: number;
+
+  @ApiProperty({ example: 0 })
+  skipped: number;
+
+  @ApiProperty({ example: 1 })
+  failed: number;
+
+  @ApiProperty({ type: [DeleteRecordErrorDto] })
+  errors: DeleteRecordErrorDto[];
+
+  @ApiProperty({ type: [DeleteRecordWarningDto], description: 'DUPLICATE_IN_REQUEST for the earlier records of a key.' })
+  warnings: DeleteRecordWarningDto[];
+}
+
+export class BulkDeleteValidationFailedDto {
+  @ApiProperty({ example: 400 })
+  statusCode: number;
+
+  @ApiProperty({ enum: ['VALIDATION_FAILED'], example: 'VALIDATION_FAILED' })
+  code: string;
+
+  @ApiProperty({ example: '1 of 3 records are invalid; nothing was deleted.' })
+  message: string;
+
+  @ApiProperty({ type: [DeleteRecordErrorDto] })
+  errors: DeleteRecordErrorDto[];
+
+  @ApiProperty({ type: [DeleteRecordWarningDto] })
+  warnings: DeleteRecordWarningDto[];
+
+  @ApiPropertyOptional({ example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' })
+  requestId?: string;
+}

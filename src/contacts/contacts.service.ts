@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain.error';
+import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { canonicalAddress } from '../contact-extensions/address';
+import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
+import { ContactColumn } from './contact-columns';
+import { planContactUpsert } from './contact-upsert-planner';
+import { ContactsRepository } from './contacts.repository';
+import { BulkUpsertContactsDto, BulkUpsertContactsResultDto } from './dto/bulk-upsert-contacts.dto';
+import { ContactDetailDto, ContactDto, DeletedContactDto } from './dto/contact.dto';
+
+const notFound = (): DomainError => new DomainError('NOT_FOUND', 'No such contact in your brand.');
+
+/**
+ * POST /rest/bulk/contacts and the dashboard's contacts. The bulk: each record's own rules first
+ * (no database), then one transaction with one upsert statement and the operations log entry.
+ */
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: ContactsRepository,
+    private readonly operations: OperationsRecorder,
+  ) {}
+
+  async bulkUpsert(ctx: OperationContext, body: BulkUpsertContactsDto): Promise<BulkUpsertContactsResultDto> {
+    const columns = body.columns as ContactColumn[];
+    const plan = planContactUpsert(body.contactDatas, new Set(columns));
+    if (plan.failed > 0 && (body.throwOnError ?? true)) {
+      throw new DomainError('VALIDATION_FAILED', `${plan.failed} of ${plan.total} records are invalid; nothing was written.`, {
+        errors: plan.errors,
+        warnings: plan.warnings,
+      });
+    }
+    const written = await runInRetryingTransaction(this.dataSource, async (runner) => {
+      const counts = await this.repository.upsert(runner, ctx.user.brandId, columns, plan.rows);
+      await this.operations.record(runner, {
+        ...ctx,
+        kind: 'contacts.bulk_upsert',
+        counts: { ...counts, total: plan.total, unchanged: plan.rows.length - counts.inserted - counts.updated, skipped: plan.skipped, failed: plan.failed },
+        errors: plan.errors,
+      });
+      return counts;
+    });
+    return {
+      total: plan.total,
+      inserted: written.inserted,
+      updated: written.updated,
+      unchanged: plan.rows.length - written.inserted - written.updated,
+      skipped: plan.skipped,
+      failed: plan.failed,
+      errors: plan.errors,
+      warnings: plan.warnings,
+    };
+  }
+
+  async list(brandId: number, filter: { keyPrefix?: string; email?: string; gsm?: string }, limit: number, cursor?: string): Promise<Page<ContactDto>> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, ['string'] as const)[0];
+    const rows = await this.repository.list(
+      brandId,
+      {
+        keyPrefix: filter.keyPrefix,
+        email: filter.email === undefined ? undefined : filter.email.trim().toLowerCase(),
+        gsm: filter.gsm === undefined ? undefined : canonicalAddress(filter.gsm),
+      },
+      limit,
+      after,
+    );
+    return toPage(rows, limit, (r) => [r.contact_key], (r) => r);
+  }
+
+  async get(brandId: number, contactKey: string): Promise<ContactDetailDto> {
+    const contact = await this.repository.get(brandId, contactKey);
+    if (!contact) throw notFound();
+    return { ...contact, extensions: await this.repository.extensionsOf(brandId, contactKey) };
+  }
+
+  /** The contact and its extensions, in one transaction with the operations log and the consent history of the extensions. */
+  async delete(ctx: OperationContext, contactKey: string): Promise<DeletedContactDto> {
+    return runInRetryingTransaction(
+      this.dataSource,
+      async (runner) => {
+        const extensions = await this.repository.delete(runner, ctx.user.brandId, contactKey);
+        if (!extensions) throw notFound();
+        await this.operations.record(
+          runner,
+          { ...ctx, kind: 'contacts.delete', counts: { total: 1, deleted: 1 } },
+          extensions.map((e) => ({ contactKey: e.contact_key, address: e.address, channel: e.channel, oldPermission: e.permission, newPermission: null })),
+        );
+        return { contact_key: contactKey, deleted_extensions: extensions.length };
+      },
+      { isolation: 'READ COMMITTED' },
+    );
+  }
+}

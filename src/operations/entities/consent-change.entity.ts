@@ -1,0 +1,40 @@
+import { Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Operation } from './operation.entity';
+import type { Channel } from '../../contact-extensions/channel';
+
+/**
+ * One change of an extension's permission (opt-in). old_permission null: the extension was
+ * inserted; new_permission null: it was deleted. Who and why come from its operation.
+ */
+@Entity({ name: 'consent_change' })
+@ForeignKey(() => Operation, ['brandId', 'operationId'], ['brandId', 'id'], { name: 'fk_consent_change_operation', onDelete: 'CASCADE' })
+@Index('ix_consent_change_address', { synchronize: false })
+@Index('ix_consent_change_operation', { synchronize: false })
+export class ConsentChange {
+  @PrimaryColumn({ name: 'brand_id', type: 'integer' })
+  brandId: number;
+
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT', type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'operation_id', type: 'bigint' })
+  operationId: string;
+
+  @Column({ name: 'contact_key', type: 'varchar', length: 200 })
+  contactKey: string;
+
+  @Column({ type: 'varchar', length: 320 })
+  address: string;
+
+  @Column({ type: 'char', length: 1 })
+  channel: Channel;
+
+  @Column({ name: 'old_permission', type: 'boolean', nullable: true })
+  oldPermission: boolean | null;
+
+  @Column({ name: 'new_permission', type: 'boolean', nullable: true })
+  newPermission: boolean | null;
+
+  @Column({ name: 'changed_at', type: 'timestamptz', default: () => 'now()' })
+  changedAt: Date;
+}

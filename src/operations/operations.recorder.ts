@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { QueryRunner } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user';
+import type { Channel } from '../contact-extensions/channel';
+import type { OperationKind } from './operation-kinds';
+
+export interface OperationCounts {
+  total: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  deleted: number;
+}
+
+/** Who asked, under which request id, since when: what a controller hands to a writing service. */
+export interface OperationContext {
+  user: Pick<AuthUser, 'id' | 'userKey' | 'brandId'>;
+  requestId: string;
+  /** when the request started; the duration runs from here to the recording, the transaction's last statement */
+  startedAt: Date;
+}
+
+export interface OperationEntry extends OperationContext {
+  kind: OperationKind;
+  counts: Partial<OperationCounts>;
+  errors?: readonly unknown[];
+}
+
+/** A change of one extension's permission; null old: inserted, null new: deleted. */
+export interface ConsentChangeRow {
+  contactKey: string;
+  address: string;
+  channel: Channel;
+  oldPermission: boolean | null;
+  newPermission: boolean | null;
+}
+
+/** Unpaired UTF-16 surrogates: JSON text can carry them, jsonb cannot. */
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * JSON for a jsonb column. Errors echo the client's contact_key and address as sent, and jsonb refuses
+ * a NUL character or an unpaired surrogate in a string (the whole request would fail with a 500):
+ * those are stored as U+FFFD.
+ */
+function jsonbText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? v.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD') : v,
+  );
+}
+
+/**
+ * Writes the operations log and the consent history on the caller's runner, that is inside the
+ * transaction of the writes they describe: they commit together or not at all. One statement,
+ * whatever the number of consent changes (an INSERT of the operation and an INSERT ... SELECT from
+ * unnest of the changes, joined by a data-modifying CTE).
+ */
+@Injectable()
+export class OperationsRecorder {
+  async record(runner: QueryRunner, entry: OperationEntry, consentChanges: readonly ConsentChangeRow[] = []): Promise<string> {
+    const c = entry.counts;
+    const rows: { id: string }[] = await runner.query(
+      `WITH op AS (
+         INSERT INTO operation (brand_id, kind, request_id, api_user_id, user_key, started_at, duration_ms,
+                                total, inserted, updated, unchanged, skipped, failed, deleted, errors)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
+         RETURNING id
+       ), consent AS (
+         INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, old_permission, new_permission)
+         SELECT $1, op.id, ch.contact_key, ch.address, ch.channel, ch.old_permission, ch.new_permission
+           FROM op, unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[])
+                AS ch(contact_key, address, channel, old_permission, new_permission)
+       )
+       SELECT id::text AS id FROM op`,
+      [
+        entry.user.brandId,
+        entry.kind,
+        entry.requestId,
+        entry.user.id,
+        entry.user.userKey,
+        entry.startedAt,
+        Math.max(0, Math.min(2_147_483_647, Date.now() - entry.startedAt.getTime())),
+        c.total ?? 0,
+        c.inserted ?? 0,
+        c.updated ?? 0,
+        c.unchanged ?? 0,
+        c.skipped ?? 0,
+        c.failed ?? 0,
+        c.deleted ?? 0,
+        jsonbText(entry.errors ?? []),
+        consentChanges.map((x) => x.contactKey),
+        consentChanges.map((x) => x.address),
+        consentChanges.map((x) => x.channel),
+        consentChanges.map((x) => x.oldPermission),
+        consentChanges.map((x) => x.newPermission),
+      ],
+    );
+    return rows[0].id;
+  }
+}
