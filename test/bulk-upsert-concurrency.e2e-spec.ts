@@ -56,6 +56,7 @@ async function invariants(ds: DataSource, brandId: number) {
 describe('bulk upsert under concurrency', () => {
   let t: TestApp;
   beforeAll(async () => {
+    // the default limits: 10 requests of one brand at once are within BULK_CONCURRENCY_LIMIT (16)
     t = await createTestApp();
   });
   afterAll(async () => {
@@ -162,7 +163,8 @@ describe('bulk upsert under concurrency', () => {
       const one = await statementsOf(token, { insertIfNotExists: true, contactDatas: records(1, 'one') }, { inserted: 1, failed: 0 });
       const thousand = await statementsOf(token, { insertIfNotExists: true, contactDatas: records(1000, 'many') }, { inserted: 1000, failed: 0 });
       expect(thousand).toBe(one);
-      expect(one).toBeLessThanOrEqual(8);
+      // 8, and one more: the bulk rate limit's hit (issue 4; the concurrency limit, off here, adds the slot's release)
+      expect(one).toBeLessThanOrEqual(9);
     });
 
     it('all updates with a rename', async () => {
@@ -183,7 +185,8 @@ describe('bulk upsert under concurrency', () => {
       const one = await statementsOf(token, { contactDatas: renames(0, 1) }, { updated: 1, failed: 0 });
       const thousand = await statementsOf(token, { contactDatas: renames(1, 1000) }, { updated: 1000, failed: 0 });
       expect(thousand).toBe(one);
-      expect(one).toBeLessThanOrEqual(8);
+      // 8, and one more: the bulk rate limit's hit (issue 4; the concurrency limit, off here, adds the slot's release)
+      expect(one).toBeLessThanOrEqual(9);
     });
   });
 });

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../brands/brand.entity';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { OperationsRecorder } from '../operations/operations.recorder';
+import { consentChangesOfUpsert } from './consent-changes';
 import { ContactExtensionsRepository } from './contact-extensions.repository';
 import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extensions.dto';
 import { BulkUpsertResultDto } from './dto/bulk-upsert-result.dto';
@@ -14,16 +17,19 @@ import { lookupKeysOf, PlanOptions, planUpsert, prepareRecords } from './upsert-
 /**
  * BulkUpsertExtensions: request rules first (400, no database), then each record's own rules, then
  * one transaction that looks everything up, plans, and writes set-based. The transaction runs again
- * from the lookup when a concurrent request got in the way.
+ * from the lookup when a concurrent request got in the way. The operations log entry and the consent
+ * history are written in that same transaction (one more statement, whatever the number of records).
  */
 @Injectable()
 export class ContactExtensionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: ContactExtensionsRepository,
+    private readonly operations: OperationsRecorder,
   ) {}
 
-  async bulkUpsert(user: AuthUser, body: BulkUpsertContactExtensionsDto): Promise<BulkUpsertResultDto> {
+  async bulkUpsert(user: AuthUser, body: BulkUpsertContactExtensionsDto, requestId: string = randomUUID()): Promise<BulkUpsertResultDto> {
+    const startedAt = new Date();
     const options = requestOptions(user, body);
     const throwOnError = body.throwOnError ?? true;
     const prepared = prepareRecords(body.contactDatas, options);
@@ -42,8 +48,29 @@ export class ContactExtensionsService {
           warnings: planned.warnings,
         });
       }
+      // validateOnly: the same lookups and plan, then rolled back instead of written
+      if (body.validateOnly) return runner.rollbackTransaction().then(() => planned);
       await this.repository.update(runner, user.brandId, planned.updates);
       await this.repository.insert(runner, user.brandId, planned.inserts);
+      await this.operations.record(
+        runner,
+        {
+          kind: 'contact_extensions.bulk_upsert',
+          requestId,
+          user,
+          startedAt,
+          counts: {
+            total: planned.total,
+            inserted: planned.inserts.length,
+            updated: planned.updates.length,
+            unchanged: planned.unchanged,
+            skipped: planned.skipped,
+            failed: planned.failed,
+          },
+          errors: planned.errors,
+        },
+        consentChangesOfUpsert(planned, lookup),
+      );
       return planned;
     });
 

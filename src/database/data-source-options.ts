@@ -43,7 +43,7 @@ export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDat
     extra: {
       max: config.poolSize,
       // waiting for a connection, and every statement, are bounded: nothing hangs forever
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: config.statementTimeoutMs,
       idle_in_transaction_session_timeout: config.statementTimeoutMs * 2,

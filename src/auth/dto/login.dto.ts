@@ -1,17 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 
+/** Checked with stopAtFirstError, last decorator first: IsString is last so a missing value reads "must be a string". */
 export class LoginDto {
   @ApiProperty({ example: 'demo-integrator', maxLength: 100 })
-  @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsString()
   userKey: string;
 
   @ApiProperty({ example: 'the-secret-printed-at-first-start', maxLength: 1024 })
-  @IsString()
   @MinLength(1)
   @MaxLength(1024)
+  @IsString()
   secret: string;
 }
 

@@ -8,6 +8,13 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'EXTENSION_TYPE_EXISTS',
+  'EXTENSION_TYPE_IN_USE',
+  'API_USER_EXISTS',
+  'API_USER_SELF_LOCKOUT',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
@@ -27,6 +34,17 @@ export function httpStatusOf(code: ErrorCode): number {
       return 403;
     case 'NOT_FOUND':
       return 404;
+    case 'EXTENSION_TYPE_EXISTS':
+    case 'EXTENSION_TYPE_IN_USE':
+    case 'API_USER_EXISTS':
+    case 'API_USER_SELF_LOCKOUT':
+      return 409;
+    case 'IDEMPOTENCY_KEY_IN_USE':
+      return 409;
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return 422;
+    case 'RATE_LIMITED':
+      return 429;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'DATABASE_UNAVAILABLE':

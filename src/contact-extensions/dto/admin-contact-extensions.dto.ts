@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDefined, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { IsStorableText } from '../../common/validation/storable-text';
 import { CHANNELS } from '../channel';
 import { ContactExtensionDto } from './list-contact-extensions.dto';
 
@@ -11,6 +12,7 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString({ message: 'contact_key must be given once, as a string' })
   @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  @IsStorableText('contact_key')
   contact_key?: string;
 
   @ApiPropertyOptional({
@@ -21,9 +23,10 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   @IsString({ message: 'address must be given once, as a string' })
   @Length(1, 320, { message: 'address must be 1 to 320 characters' })
   @Matches(/\S/, { message: 'address must not be blank' })
+  @IsStorableText('address')
   address?: string;
 
-  @ApiPropertyOptional({ enum: CHANNELS, example: 'E' })
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'Only extensions of this channel: E email, S gsm, W WhatsApp.', example: 'E' })
   @IsOptional()
   @IsIn(CHANNELS, { message: 'channel must be one of E, S, W' })
   channel?: string;
@@ -32,6 +35,7 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString({ message: 'name must be given once, as a string' })
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @IsStorableText('name')
   name?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only opted-in (true) or opted-out (false) extensions.' })
@@ -49,10 +53,11 @@ export class ContactExtensionPageDto {
 }
 
 export class ExtensionKeyQueryDto {
-  @ApiProperty({ example: 'customer-1042' })
+  @ApiProperty({ description: 'The contact of the extension.', example: 'customer-1042' })
   @IsDefined({ message: 'contact_key is required' })
   @IsString({ message: 'contact_key must be given once, as a string' })
   @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  @IsStorableText('contact_key')
   contact_key: string;
 
   @ApiProperty({ description: 'Canonicalized like the bulk API: A@B.COM finds a@b.com.', example: 'jane.doe@example.com' })
@@ -60,6 +65,7 @@ export class ExtensionKeyQueryDto {
   @IsString({ message: 'address must be given once, as a string' })
   @Length(1, 400, { message: 'address must be 1 to 400 characters' })
   @Matches(/\S/, { message: 'address must not be blank' })
+  @IsStorableText('address')
   address: string;
 }
 
@@ -86,6 +92,7 @@ export class BulkDeleteContactExtensionsDto {
   @ApiPropertyOptional({
     default: true,
     description: 'When true, any invalid or unknown record fails the whole request (400 VALIDATION_FAILED) and nothing is deleted. When false, the others are deleted and those reported.',
+    example: true,
   })
   @ValidateIf((o: BulkDeleteContactExtensionsDto) => o.throwOnError !== undefined)
   @IsBoolean({ message: 'throwOnError must be a boolean' })

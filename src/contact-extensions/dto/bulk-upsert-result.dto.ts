@@ -65,7 +65,7 @@ export class BulkUpsertResultDto {
 }
 
 export class ValidationFailedResponseDto {
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ enum: [400], example: 400 })
   statusCode: number;
 
   @ApiProperty({ enum: ['VALIDATION_FAILED'], example: 'VALIDATION_FAILED' })
@@ -79,4 +79,7 @@ export class ValidationFailedResponseDto {
 
   @ApiProperty({ type: [RecordWarningDto] })
   warnings: RecordWarningDto[];
+
+  @ApiPropertyOptional({ description: 'The id of the request (also sent as the X-Request-Id header).', example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' })
+  requestId?: string;
 }

@@ -10,16 +10,9 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { IsStorableText } from '../../common/validation/storable-text';
 import { CHANNELS, Channel } from '../channel';
 import { MAX_ADDRESS_LENGTH } from '../address';
-
-/**
- * Strings that PostgreSQL cannot store as sent are refused as a field error: a NUL character, and an
- * unpaired UTF-16 surrogate (JSON can carry one as `"\ud800"`; it is no text: the server would store
- * U+FFFD instead, and the embedded database's array parameters break on it).
- */
-const STORABLE_TEXT = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
-const STORABLE_TEXT_MESSAGE = (field: string) => ({ message: `${field} must not contain a NUL character or an unpaired surrogate` });
 
 /**
  * One entry of `contactDatas`. Each record is validated on its own with these rules, so that a bad
@@ -32,7 +25,7 @@ export class ContactExtensionRecordDto {
   @IsString({ message: 'contact_key must be a string' })
   @IsNotEmpty({ message: 'contact_key must not be empty' })
   @MaxLength(200, { message: 'contact_key must be at most 200 characters' })
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('contact_key'))
+  @IsStorableText('contact_key')
   contact_key: string;
 
   @ApiProperty({
@@ -43,7 +36,7 @@ export class ContactExtensionRecordDto {
   @IsDefined({ message: 'address is required' })
   @IsString({ message: 'address must be a string' })
   @Matches(/\S/, { message: 'address must not be empty' })
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('address'))
+  @IsStorableText('address')
   address: string;
 
   @ApiPropertyOptional({
@@ -65,7 +58,7 @@ export class ContactExtensionRecordDto {
   @ValidateIf((o: ContactExtensionRecordDto) => o.name !== null && o.name !== undefined)
   @IsString({ message: 'name must be a string or null' })
   @MaxLength(100, { message: 'name must be at most 100 characters' })
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('name'))
+  @IsStorableText('name')
   name?: string | null;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Opt-in of the address. New extensions get false unless given.', example: true })
@@ -83,7 +76,7 @@ export class ContactExtensionRecordDto {
   @IsString({ message: 'new_contact_key must be a string' })
   @IsNotEmpty({ message: 'new_contact_key must not be empty' })
   @MaxLength(200, { message: 'new_contact_key must be at most 200 characters' })
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('new_contact_key'))
+  @IsStorableText('new_contact_key')
   new_contact_key?: string | null;
 
   @ApiPropertyOptional({
@@ -95,6 +88,6 @@ export class ContactExtensionRecordDto {
   @IsOptional()
   @IsString({ message: 'new_address must be a string' })
   @Matches(/\S/, { message: 'new_address must not be empty' })
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE('new_address'))
+  @IsStorableText('new_address')
   new_address?: string | null;
 }

@@ -1,0 +1,47 @@
+import { applyDecorators, UseInterceptors } from '@nestjs/common';
+import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { errorExample } from '../common/decorators/api-error-responses.decorator';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+
+/**
+ * Makes a write endpoint safe to retry with an `Idempotency-Key` header, and documents the header
+ * and its answers (409, 422) in Swagger. For an authenticated route (keys are kept per brand); the
+ * module of the controller imports IdempotencyModule. With @RateLimited(), put @RateLimited() below
+ * this decorator, so that the limit is checked first (either order is correct; that one is cheaper).
+ */
+export function Idempotent(): MethodDecorator {
+  return applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: IDEMPOTENCY_KEY_HEADER,
+      required: false,
+      description:
+        'Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. ' +
+        'The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request ' +
+        `(method, path and body; key order and whitespace do not matter) gets that answer again, with the header \`${REPLAYED_HEADER}: true\`, ` +
+        'and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. ' +
+        'The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. ' +
+        'An invalid value: 400 INVALID_REQUEST.',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]{1,255}$', example: '4f9c1a52-7d0e-4c4b-9a55-0e1f3b0c7d21' },
+    }),
+    ApiConflictResponse({
+      type: ErrorResponseDto,
+      description: `IDEMPOTENCY_KEY_IN_USE: a request with this ${IDEMPOTENCY_KEY_HEADER} is still running; retry after Retry-After (seconds) to get its answer.`,
+      headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 1 } } },
+      example: errorExample(
+        'IDEMPOTENCY_KEY_IN_USE',
+        'A request with this Idempotency-Key is still in progress; retry once it has finished to get its answer.',
+      ),
+    }),
+    ApiUnprocessableEntityResponse({
+      type: ErrorResponseDto,
+      description: `IDEMPOTENCY_KEY_REUSED: this ${IDEMPOTENCY_KEY_HEADER} was used for a different request; nothing was done.`,
+      example: errorExample(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.',
+      ),
+    }),
+  );
+}

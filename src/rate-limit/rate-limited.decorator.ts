@@ -1,0 +1,38 @@
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { errorExample } from '../common/decorators/api-error-responses.decorator';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { RATE_LIMIT_POLICY, RateLimitInterceptor, RateLimitPolicy } from './rate-limit.interceptor';
+
+const DESCRIPTIONS: Record<RateLimitPolicy, string> = {
+  bulk:
+    'RATE_LIMITED: your brand sent more bulk requests than allowed per window (BULK_RATE_LIMIT per BULK_RATE_WINDOW_SECONDS, ' +
+    'default 600 a minute) or has too many in flight at once (BULK_CONCURRENCY_LIMIT, default 8). Nothing was done; ' +
+    'retry after Retry-After (seconds).',
+  login:
+    'RATE_LIMITED: too many failed logins for this userKey (LOGIN_FAILURES_PER_USER, default 10) or from your address ' +
+    '(LOGIN_FAILURES_PER_ADDRESS, default 100) within LOGIN_WINDOW_SECONDS (default 15 minutes). Refused even with the right ' +
+    'secret until Retry-After (seconds) has passed.',
+};
+
+const EXAMPLES: Record<RateLimitPolicy, string> = {
+  bulk: 'Too many bulk requests of your brand; retry after 12 s (Retry-After).',
+  login: 'Too many failed logins; retry after 840 s (Retry-After).',
+};
+
+/**
+ * Limits a route (see RateLimitInterceptor) and documents its 429 with Retry-After in Swagger.
+ * The module of the controller imports RateLimitModule.
+ */
+export function RateLimited(policy: RateLimitPolicy): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(RATE_LIMIT_POLICY, policy),
+    UseInterceptors(RateLimitInterceptor),
+    ApiTooManyRequestsResponse({
+      type: ErrorResponseDto,
+      description: DESCRIPTIONS[policy],
+      headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 12 } } },
+      example: errorExample('RATE_LIMITED', EXAMPLES[policy]),
+    }),
+  );
+}
