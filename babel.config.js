@@ -22,5 +22,7 @@ function importMetaToCommonJs({ types: t }) {
 }
 
 module.exports = {
-  plugins: [importMetaToCommonJs, '@babel/plugin-transform-modules-commonjs'],
+  // dynamic-import: `import(x)` in those packages (terminus loads @nestjs/typeorm so) becomes require(),
+  // else Jest loads the compiled file as an ES module and it fails with "exports is not defined"
+  plugins: [importMetaToCommonJs, '@babel/plugin-transform-dynamic-import', '@babel/plugin-transform-modules-commonjs'],
 };

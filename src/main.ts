@@ -13,9 +13,18 @@ import { DemoSeeder } from './seed/demo-seeder';
 const ONE_LINE_ERRORS = new Set(['ConfigError', 'DataDirLockedError']);
 
 async function bootstrap(): Promise<void> {
-  // logs during start are buffered, then written by pino (configureApp) in the LOG_LEVEL asked for
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  // logs during start are buffered, then written by pino (configureApp) in the LOG_LEVEL asked for;
+  // a start that fails is reported by the catch below (one line for a wrong setting), not by Nest
+  // with a stack trace: so no abort, and the buffer is flushed only once the app is built
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    abortOnError: false,
+    autoFlushLogs: false,
+    // only JSON bodies (configureApp): no urlencoded or text parsers
+    bodyParser: false,
+  });
   configureApp(app);
+  app.flushLogs();
   const config = app.get(ConfigService);
   const { port, shutdownGraceMs } = config.getOrThrow<AppConfig>('app');
   const database = config.getOrThrow<DatabaseConfig>('database');

@@ -42,7 +42,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   }
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'], bodyParser: false });
     configureApp(app);
     await app.init();
     return {

@@ -2,6 +2,7 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
 import { ErrorResponseDto } from '../errors/error-response.dto';
+import { errorExample } from './api-error-responses.decorator';
 import { Permission } from '../../auth/permissions';
 
 export const PERMISSION_KEY = 'requiredPermission';
@@ -16,13 +17,13 @@ export function Authenticated(options: { permission: Permission }): MethodDecora
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
-      description: 'Missing, malformed, forged or expired token, or a disabled API user.',
-      example: { statusCode: 401, code: 'UNAUTHENTICATED', message: UNAUTHENTICATED_MESSAGE },
+      description: 'UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again.',
+      example: errorExample('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE),
     }),
     ApiForbiddenResponse({
       type: ErrorResponseDto,
-      description: `The API user lacks the permission ${options.permission}.`,
-      example: { statusCode: 403, code: 'FORBIDDEN', message: FORBIDDEN_MESSAGE },
+      description: `FORBIDDEN: the API user lacks the permission ${options.permission}.`,
+      example: errorExample('FORBIDDEN', FORBIDDEN_MESSAGE),
     }),
   );
 }

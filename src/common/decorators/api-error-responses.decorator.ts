@@ -1,0 +1,69 @@
+/**
+ * The documented error answers shared by several operations, each with the error body schema and
+ * an example of the body as the exception filter writes it. Keeping them here means the
+ * document says the same thing for the same error everywhere (see docs/OPENAPI.md).
+ */
+import { applyDecorators } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ErrorCode, httpStatusOf } from '../errors/error-codes';
+import { ErrorResponseDto, InvalidRequestResponseDto } from '../errors/error-response.dto';
+
+export const EXAMPLE_REQUEST_ID = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
+
+/** An error body as the exception filter writes it. */
+export function errorExample(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { statusCode: httpStatusOf(code), code, message, ...extra, requestId: EXAMPLE_REQUEST_ID };
+}
+
+export interface InvalidRequestExample {
+  summary: string;
+  details: string[];
+  message?: string;
+}
+
+/** Named examples of 400 INVALID_REQUEST bodies. */
+export function invalidRequestExamples(examples: Record<string, InvalidRequestExample>): Record<string, { summary: string; value: unknown }> {
+  return Object.fromEntries(
+    Object.entries(examples).map(([name, e]) => [
+      name,
+      { summary: e.summary, value: errorExample('INVALID_REQUEST', e.message ?? (e.details.length === 1 ? e.details[0] : 'The request is not valid.'), { details: e.details }) },
+    ]),
+  );
+}
+
+/** 400 INVALID_REQUEST: the request as a whole is wrong; nothing was done. */
+export function ApiInvalidRequestResponse(description: string, examples: Record<string, InvalidRequestExample>): MethodDecorator {
+  return applyDecorators(
+    ApiBadRequestResponse({ type: InvalidRequestResponseDto, description: `INVALID_REQUEST: ${description}`, examples: invalidRequestExamples(examples) }),
+  );
+}
+
+/** 413 PAYLOAD_TOO_LARGE: a JSON body over BODY_LIMIT, refused before the handler runs. */
+export function ApiPayloadTooLargeErrorResponse(): MethodDecorator {
+  return ApiPayloadTooLargeResponse({
+    type: ErrorResponseDto,
+    description: 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done.',
+    example: errorExample('PAYLOAD_TOO_LARGE', 'The request body is larger than the limit.'),
+  });
+}
+
+/** 503 DATABASE_UNAVAILABLE or TIMEOUT: retry later (the answer carries Retry-After). */
+export function ApiDatabaseUnavailableResponse(): MethodDecorator {
+  return ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description:
+      'DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. ' +
+      'Nothing was written; retry after the Retry-After header (seconds).',
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 5 } } },
+    examples: {
+      DATABASE_UNAVAILABLE: {
+        summary: 'The database cannot be reached',
+        value: errorExample('DATABASE_UNAVAILABLE', 'The database is unavailable. Please retry later.'),
+      },
+      TIMEOUT: {
+        summary: 'The request took too long',
+        value: errorExample('TIMEOUT', 'The request took too long and was cancelled; nothing was written. Please retry.'),
+      },
+    },
+  });
+}
