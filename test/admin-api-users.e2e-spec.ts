@@ -138,6 +138,23 @@ describe('admin: API users', () => {
     expect((await call(t, a.token, 'get', `/admin/api-users/${victim.id}`).expect(200)).body).toMatchObject({ active: true, permissions: ['ContactExtensions.Read'] });
   });
 
+  it('answers 404 NOT_FOUND to an id that is not a positive 32-bit integer, on every route', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http);
+    for (const id of ['abc', '0', '-1', '1.5', '1e3', '2147483648', '99999999999']) {
+      for (const [method, path, body] of [
+        ['get', `/admin/api-users/${id}`],
+        ['patch', `/admin/api-users/${id}`, { permissions: [] }],
+        ['post', `/admin/api-users/${id}/disable`],
+        ['post', `/admin/api-users/${id}/enable`],
+        ['post', `/admin/api-users/${id}/rotate-secret`],
+        ['delete', `/admin/api-users/${id}`],
+      ] as const) {
+        const res = await call(t, token, method, path, body ? { body } : undefined).expect(404);
+        expect(res.body).toMatchObject({ code: 'NOT_FOUND', message: 'No such API user in your brand.' });
+      }
+    }
+  });
+
   it('needs Brand.Manage for every API user route (Brand.Read is not enough)', async () => {
     const { brand, user } = await brandWithToken(t.dataSource, t.http);
     const token = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'Brand.Manage') }));

@@ -66,7 +66,10 @@ describe('admin: brand settings and extension types', () => {
       [{ extensionColumns: ['contact_key', 'channel'] }, 'extensionColumns must contain contact_key and address (they cannot be disabled)'],
       [{ extensionColumns: ['contact_key', 'address', 'colour'] }, 'each of extensionColumns must be one of contact_key, address, channel, name, permission'],
       [{ extensionColumns: ['contact_key', 'address', 'address'] }, 'extensionColumns must not name a column twice'],
-      [{ name: '   ' }, 'name must not be blank or contain a NUL character'],
+      [{ name: '   ' }, 'name must not be blank'],
+      // found by a sweep of the admin routes: a 500 (NUL), or U+FFFD stored (unpaired surrogate)
+      [{ name: 'Acme\u0000' }, 'name must not contain a NUL character or an unpaired surrogate'],
+      [{ name: '\u0645\udfff' }, 'name must not contain a NUL character or an unpaired surrogate'],
       [{ key: 'other' }, 'unknown property key'],
     ])('refuses %j with 400 INVALID_REQUEST and changes nothing', async (body, message) => {
       const { token } = await brandWithToken(t.dataSource, t.http);
@@ -133,11 +136,25 @@ describe('admin: brand settings and extension types', () => {
       ['no name', { channel: 'E' }, 'name is required'],
       ['a name over 100 characters', { name: 'x'.repeat(101), channel: 'E' }, 'name must be 1 to 100 characters'],
       ['a fractional columnOrder', { name: 'X', channel: 'E', columnOrder: 1.5 }, 'columnOrder must be an integer'],
+      // found by a sweep of the admin routes: a 500 (NUL), or U+FFFD stored (unpaired surrogate)
+      ['a NUL character in the name', { name: 'Work\u0000Email', channel: 'E' }, 'name must not contain a NUL character or an unpaired surrogate'],
+      ['an unpaired surrogate in the name', { name: '\u0645\udfff', channel: 'E' }, 'name must not contain a NUL character or an unpaired surrogate'],
     ])('refuses to create a type with %s (400)', async (_, body, message) => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const res = await call(t, token, 'post', '/admin/extension-types', { body }).expect(400);
       expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message });
     });
+
+    it.each([['a NUL character', 'Work\u0000Email'], ['an unpaired surrogate', '\u0645\udfff']])(
+      'refuses a rename to a name with %s (400) and changes nothing (found by a sweep of the admin routes)',
+      async (_, name) => {
+        const { token } = await brandWithToken(t.dataSource, t.http);
+        const id = await typeId(token, 'E', 'Work Email');
+        const res = await call(t, token, 'patch', `/admin/extension-types/${id}`, { body: { name } }).expect(400);
+        expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message: 'name must not contain a NUL character or an unpaired surrogate' });
+        expect((await call(t, token, 'get', `/admin/extension-types/${id}`).expect(200)).body).toMatchObject({ name: 'Work Email' });
+      },
+    );
 
     it('renames a type on every extension that carries it, in the same transaction, and logs the operation', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
@@ -214,6 +231,9 @@ describe('admin: brand settings and extension types', () => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       await call(t, token, 'get', '/admin/extension-types/999999999').expect(404);
       await call(t, token, 'patch', '/admin/extension-types/abc', { body: { columnOrder: 1 } }).expect(404);
+      for (const id of ['0', '-1', '1.5', '1e3', '2147483648', '99999999999']) {
+        expect((await call(t, token, 'get', `/admin/extension-types/${id}`).expect(404)).body).toMatchObject({ code: 'NOT_FOUND' });
+      }
       const id = await typeId(token, 'E', 'Work Email');
       const bad = await call(t, token, 'delete', `/admin/extension-types/${id}`, { query: { clearExtensions: 'yes' } }).expect(400);
       expect(bad.body).toMatchObject({ code: 'INVALID_REQUEST', message: 'clearExtensions must be true or false' });

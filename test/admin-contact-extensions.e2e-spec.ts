@@ -68,6 +68,10 @@ describe('admin: contact extensions', () => {
       [{ permission: 'yes' }, 'permission must be true or false'],
       [{ limit: 1000 }, 'limit must be at most 500'],
       [{ cursor: Buffer.from('["only-one"]').toString('base64url') }, 'cursor is not valid; pass back the next_cursor of the previous page'],
+      // found by a sweep of the admin routes: a NUL character was a 500
+      [{ contact_key: 'c\u00001' }, 'contact_key must not contain a NUL character or an unpaired surrogate'],
+      [{ address: 'shop\u0000' }, 'address must not contain a NUL character or an unpaired surrogate'],
+      [{ name: 'Work\u0000' }, 'name must not contain a NUL character or an unpaired surrogate'],
     ])('refuses %j with 400 INVALID_REQUEST', async (query, message) => {
       const { token } = await seeded();
       const res = await call(t, token, 'get', '/admin/contact-extensions', { query }).expect(400);
@@ -84,6 +88,17 @@ describe('admin: contact extensions', () => {
       await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: '905351234567' } }).expect(404);
       const missing = await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1' } }).expect(400);
       expect(missing.body).toMatchObject({ code: 'INVALID_REQUEST', message: 'address is required' });
+    });
+
+    it.each([
+      [{ contact_key: 'c1\u0000', address: 'a@shop.com' }, 'contact_key must not contain a NUL character or an unpaired surrogate'],
+      [{ contact_key: 'c1', address: 'a@shop.com\u0000' }, 'address must not contain a NUL character or an unpaired surrogate'],
+    ])('refuses %j with 400 INVALID_REQUEST and deletes nothing (a NUL character was a 500; found by a sweep)', async (query, message) => {
+      const { brand, token } = await seeded();
+      const before = await extensionsOf(t.dataSource, brand.id);
+      const res = await call(t, token, 'delete', '/admin/contact-extensions', { query }).expect(400);
+      expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message });
+      expect(await extensionsOf(t.dataSource, brand.id)).toEqual(before);
     });
   });
 
@@ -119,6 +134,25 @@ describe('admin: contact extensions', () => {
         'c1|z@home.org',
         'c3|905359876543',
       ]);
+    });
+
+    it('refuses an unpaired surrogate or a NUL character in contact_key or address as INVALID_FIELD (an unpaired surrogate was a 500 on the embedded database)', async () => {
+      const { brand, token } = await seeded();
+      const before = await extensionsOf(t.dataSource, brand.id);
+      // raw JSON text: the escapes reach the server as sent
+      const raw =
+        '{"throwOnError":false,"contactDatas":[' +
+        '{"contact_key":"\\u0645\\udfff","address":"a@shop.com"},{"contact_key":"c1","address":"\\u0645\\udfff"},' +
+        '{"contact_key":"c1\\u0000","address":"a@shop.com"},{"contact_key":"c1","address":"a@shop.com\\u0000"}]}';
+      const res = await call(t, token, 'post', '/admin/contact-extensions/bulk-delete').set('Content-Type', 'application/json').send(raw).expect(200);
+      expect(res.body).toMatchObject({ total: 4, deleted: 0, skipped: 0, failed: 4, warnings: [] });
+      expect(res.body.errors.map((e: { index: number; code: string; field: string; message: string }) => [e.index, e.code, e.field, e.message])).toEqual([
+        [0, 'INVALID_FIELD', 'contact_key', 'contact_key must not contain a NUL character or an unpaired surrogate'],
+        [1, 'INVALID_FIELD', 'address', 'address must not contain a NUL character or an unpaired surrogate'],
+        [2, 'INVALID_FIELD', 'contact_key', 'contact_key must not contain a NUL character or an unpaired surrogate'],
+        [3, 'INVALID_FIELD', 'address', 'address must not contain a NUL character or an unpaired surrogate'],
+      ]);
+      expect(await extensionsOf(t.dataSource, brand.id)).toEqual(before);
     });
 
     it('with throwOnError (the default) deletes nothing when one key is unknown: 400 VALIDATION_FAILED', async () => {

@@ -106,6 +106,23 @@ describe('admin: contacts', () => {
     });
 
     it.each([
+      ['an unpaired surrogate', '\\u0645\\udfff'],
+      ['a NUL character', 'c\\u00001'],
+    ])('refuses %s in any string field as INVALID_FIELD of the record (not a 500, never stored as U+FFFD)', async (_, escaped) => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http);
+      const fields = ['contact_key', 'name', 'surname', 'email', 'gsm'];
+      // raw JSON text: the escapes reach the server as sent
+      const records = fields.map((field) => (field === 'contact_key' ? `{"contact_key":"${escaped}"}` : `{"contact_key":"c-${field}","${field}":"${escaped}"}`));
+      const raw = `{"columns":${JSON.stringify(ALL)},"contactDatas":[${records.join(',')}],"throwOnError":false}`;
+      const res = await call(t, token, 'post', '/rest/bulk/contacts').set('Content-Type', 'application/json').send(raw).expect(200);
+      expect(res.body).toMatchObject({ total: fields.length, inserted: 0, updated: 0, failed: fields.length, warnings: [] });
+      expect(res.body.errors.map((e: { index: number; code: string; field: string; message: string }) => [e.index, e.code, e.field, e.message])).toEqual(
+        fields.map((field, index) => [index, 'INVALID_FIELD', field, `${field} must not contain a NUL character or an unpaired surrogate`]),
+      );
+      expect(await contactsOf(brand.id)).toEqual([]);
+    });
+
+    it.each([
       ['columns without contact_key', { columns: ['name'], contactDatas: [{ contact_key: 'c1' }] }, 'columns must contain contact_key'],
       ['an unknown column', { columns: ['contact_key', 'age'], contactDatas: [{ contact_key: 'c1' }] }, /^each column must be one of/],
       ['no records', { columns: ['contact_key'], contactDatas: [] }, 'contactDatas must hold at least 1 record'],
@@ -210,6 +227,10 @@ describe('admin: contacts', () => {
       [{ limit: 'ten' }, 'limit must be an integer'],
       [{ cursor: 'not-a-cursor!' }, 'cursor is not valid; pass back the next_cursor of the previous page'],
       [{ sort: 'name' }, 'unknown property sort'],
+      // found by a sweep of the admin routes: a NUL character was a 500
+      [{ email: 'jane\u0000@x.com' }, 'email must not contain a NUL character or an unpaired surrogate'],
+      [{ gsm: '+90 535\u0000' }, 'gsm must not contain a NUL character or an unpaired surrogate'],
+      [{ key_prefix: 'c\u0000' }, 'key_prefix must not contain a NUL character or an unpaired surrogate'],
     ])('refuses %j with 400 INVALID_REQUEST', async (query, message) => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const res = await call(t, token, 'get', '/admin/contacts', { query }).expect(400);
@@ -262,6 +283,17 @@ describe('admin: contacts', () => {
       const history = await call(t, token, 'get', '/admin/consent-history', { query: { address: 'A@X.COM' } }).expect(200);
       expect(history.body.items).toEqual([expect.objectContaining({ contact_key: 'c1', old_permission: true, new_permission: null, operation_kind: 'contacts.delete' })]);
       await call(t, token, 'delete', '/admin/contacts/c1').expect(404);
+    });
+
+    it('answers 404 to a contact_key with a NUL character, to read or delete (it was a 500; found by a sweep)', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      for (const method of ['get', 'delete'] as const) {
+        for (const key of ['c1%00', '%00']) {
+          const res = await call(t, token, method, `/admin/contacts/${key}`).expect(404);
+          expect(res.body).toMatchObject({ code: 'NOT_FOUND', message: 'No such contact in your brand.' });
+        }
+      }
+      expect((await contactsOf(brand.id)).map((c: { contact_key: string }) => c.contact_key)).toEqual(['c1']);
     });
 
     it('needs Contacts.Read to read and Contacts.Manage to delete', async () => {

@@ -134,6 +134,9 @@ describe('admin: operations log and consent history', () => {
   it.each([
     [{ from: 'yesterday' }, 'from must be an ISO 8601 date-time'],
     [{ api_user_id: 'me' }, 'api_user_id must be an integer'],
+    // found by a sweep of the admin routes: past the integer column it was a 500
+    [{ api_user_id: '2147483648' }, 'api_user_id must be at most 2147483647'],
+    [{ api_user_id: '99999999999999999999' }, 'api_user_id must be at most 2147483647'],
     [{ kind: 'everything' }, /^kind must be one of/],
     [{ cursor: Buffer.from('["x","1"]').toString('base64url') }, 'cursor is not valid; pass back the next_cursor of the previous page'],
   ])('refuses %j with 400 INVALID_REQUEST', async (query, message) => {
@@ -230,6 +233,15 @@ describe('admin: operations log and consent history', () => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const res = await call(t, token, 'get', '/admin/consent-history').expect(400);
       expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message: 'address is required' });
+    });
+
+    it.each([
+      [{ address: 'a@b.com', contact_key: 'c1\u0000' }, 'contact_key must not contain a NUL character or an unpaired surrogate'],
+      [{ address: 'a@b.com\u0000' }, 'address must not contain a NUL character or an unpaired surrogate'],
+    ])('refuses %j with 400 INVALID_REQUEST (a NUL character was a 500; found by a sweep)', async (query, message) => {
+      const { token } = await brandWithToken(t.dataSource, t.http);
+      const res = await call(t, token, 'get', '/admin/consent-history', { query }).expect(400);
+      expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message });
     });
   });
 

@@ -13,8 +13,8 @@ import {
 import type { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { DomainError } from '../common/errors/domain.error';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { ApiUserAdminService } from './api-user-admin.service';
 import { ApiUserDto, ApiUserListDto, ApiUserWithSecretDto, CreateApiUserDto, UpdateApiUserDto } from './dto/api-user.dto';
 
@@ -32,13 +32,9 @@ const SELF_LOCKOUT = {
     message: 'You cannot disable the API user you are calling with; use another user with Brand.Manage.',
   },
 };
-const ID_PARAM = { name: 'id', description: 'The API user id.', example: 7 };
-
-function userId(raw: string): number {
-  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw new DomainError('NOT_FOUND', 'No such API user in your brand.');
-  return id;
-}
+const ID_PARAM = { name: 'id', description: 'The API user id.', schema: { type: 'integer' as const, format: 'int32', minimum: 1, example: 7 } };
+/** Ids in the path are positive integers; anything else names no API user (404). */
+const USER_ID = new ParseIdPipe('No such API user in your brand.');
 
 @ApiTags('API users')
 @Controller('admin/api-users')
@@ -47,7 +43,11 @@ export class ApiUserAdminController {
 
   @Get()
   @Authenticated({ permission: 'Brand.Manage' })
-  @ApiOperation({ operationId: 'ListApiUsers', summary: "Your brand's API users (never their secrets)" })
+  @ApiOperation({
+    operationId: 'ListApiUsers',
+    summary: "Your brand's API users (never their secrets)",
+    description: 'Every API user of your brand with its userKey, permissions and whether it is active. Secrets are never shown after they are created or rotated.',
+  })
   @ApiOkResponse({ type: ApiUserListDto })
   async list(@CurrentUser() user: AuthUser): Promise<ApiUserListDto> {
     return { items: await this.users.list(user.brandId) };
@@ -55,12 +55,12 @@ export class ApiUserAdminController {
 
   @Get(':id')
   @Authenticated({ permission: 'Brand.Manage' })
-  @ApiOperation({ operationId: 'GetApiUser', summary: 'One API user' })
+  @ApiOperation({ operationId: 'GetApiUser', summary: 'One API user', description: 'One API user of your brand (never its secret); 404 for a user of another brand.' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ApiUserDto> {
-    return this.users.get(user.brandId, userId(id));
+  get(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<ApiUserDto> {
+    return this.users.get(user.brandId, id);
   }
 
   @Post()
@@ -106,8 +106,8 @@ export class ApiUserAdminController {
   })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse(SELF_LOCKOUT)
-  setPermissions(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: UpdateApiUserDto): Promise<ApiUserDto> {
-    return this.users.setPermissions(user, userId(id), body.permissions);
+  setPermissions(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number, @Body() body: UpdateApiUserDto): Promise<ApiUserDto> {
+    return this.users.setPermissions(user, id, body.permissions);
   }
 
   @Post(':id/disable')
@@ -122,8 +122,8 @@ export class ApiUserAdminController {
   @ApiOkResponse({ type: ApiUserDto })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse(SELF_LOCKOUT)
-  disable(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ApiUserDto> {
-    return this.users.disable(user, userId(id));
+  disable(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<ApiUserDto> {
+    return this.users.disable(user, id);
   }
 
   @Post(':id/enable')
@@ -133,8 +133,8 @@ export class ApiUserAdminController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  enable(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ApiUserDto> {
-    return this.users.enable(user, userId(id));
+  enable(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<ApiUserDto> {
+    return this.users.enable(user, id);
   }
 
   @Post(':id/rotate-secret')
@@ -148,8 +148,8 @@ export class ApiUserAdminController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserWithSecretDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  rotateSecret(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ApiUserWithSecretDto> {
-    return this.users.rotateSecret(user, userId(id));
+  rotateSecret(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<ApiUserWithSecretDto> {
+    return this.users.rotateSecret(user, id);
   }
 
   @Delete(':id')
@@ -160,7 +160,7 @@ export class ApiUserAdminController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse(SELF_LOCKOUT)
-  async delete(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
-    await this.users.delete(user, userId(id));
+  async delete(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<void> {
+    await this.users.delete(user, id);
   }
 }

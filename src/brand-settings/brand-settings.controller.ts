@@ -14,7 +14,11 @@ export class BrandSettingsController {
 
   @Get()
   @Authenticated({ permission: 'Brand.Read' })
-  @ApiOperation({ operationId: 'GetBrandSettings', summary: "Your brand's name and enabled extension columns" })
+  @ApiOperation({
+    operationId: 'GetBrandSettings',
+    summary: "Your brand's name and enabled extension columns",
+    description: 'The brand of the calling API user: its key, name and the extension columns the bulk API accepts (extensionColumns).',
+  })
   @ApiOkResponse({ type: BrandSettingsDto })
   get(@CurrentUser() user: AuthUser): Promise<BrandSettingsDto> {
     return this.brands.get(user.brandId);

@@ -14,8 +14,8 @@ import {
 import type { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { DomainError } from '../common/errors/domain.error';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
 import {
@@ -45,12 +45,9 @@ const INVALID = (message: string) => ({
   example: { statusCode: 400, code: 'INVALID_REQUEST', message, details: [message] },
 });
 
-/** Ids in the path are positive integers; anything else names no type. */
-function typeId(raw: string): number {
-  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw new DomainError('NOT_FOUND', 'No such extension type in your brand.');
-  return id;
-}
+const ID_PARAM = { name: 'id', description: 'The extension type id.', schema: { type: 'integer' as const, format: 'int32', minimum: 1, example: 12 } };
+/** Ids in the path are positive integers; anything else names no type (404). */
+const TYPE_ID = new ParseIdPipe('No such extension type in your brand.');
 
 @ApiTags('Extension types')
 @ApiExtraModels(ErrorResponseDto, ExtensionTypeInUseResponseDto)
@@ -60,7 +57,13 @@ export class ExtensionTypesController {
 
   @Get()
   @Authenticated({ permission: 'Brand.Read' })
-  @ApiOperation({ operationId: 'ListExtensionTypes', summary: "Your brand's extension types, with how many extensions carry each" })
+  @ApiOperation({
+    operationId: 'ListExtensionTypes',
+    summary: "Your brand's extension types, with how many extensions carry each",
+    description:
+      'Every extension type of your brand (the allowed `name` of an extension per channel), ordered by columnOrder, ' +
+      'each with extensionCount, the number of extensions that carry it.',
+  })
   @ApiOkResponse({ type: ExtensionTypeListDto })
   async list(@CurrentUser() user: AuthUser): Promise<ExtensionTypeListDto> {
     return { items: await this.types.list(user.brandId) };
@@ -68,12 +71,12 @@ export class ExtensionTypesController {
 
   @Get(':id')
   @Authenticated({ permission: 'Brand.Read' })
-  @ApiOperation({ operationId: 'GetExtensionType', summary: 'One extension type' })
-  @ApiParam({ name: 'id', example: 12 })
+  @ApiOperation({ operationId: 'GetExtensionType', summary: 'One extension type', description: 'One extension type of your brand, with extensionCount; 404 for a type of another brand.' })
+  @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ExtensionTypeDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ExtensionTypeDto> {
-    return this.types.get(user.brandId, typeId(id));
+  get(@CurrentUser() user: AuthUser, @Param('id', TYPE_ID) id: number): Promise<ExtensionTypeDto> {
+    return this.types.get(user.brandId, id);
   }
 
   @Post()
@@ -95,13 +98,13 @@ export class ExtensionTypesController {
       'A rename renames the type on every extension that carries it, in the same transaction, and is recorded in the operations log. ' +
       'The channel of a type cannot change.',
   })
-  @ApiParam({ name: 'id', example: 12 })
+  @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ExtensionTypeDto, description: 'The type after the change.' })
   @ApiBadRequestResponse(INVALID('name must be 1 to 100 characters'))
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'EXTENSION_TYPE_EXISTS: the new name is taken for the channel.', example: EXISTS_EXAMPLE })
-  update(@OperationCtx() ctx: OperationContext, @Param('id') id: string, @Body() body: UpdateExtensionTypeDto): Promise<ExtensionTypeDto> {
-    return this.types.update(ctx, typeId(id), { name: body.name, columnOrder: body.columnOrder });
+  update(@OperationCtx() ctx: OperationContext, @Param('id', TYPE_ID) id: number, @Body() body: UpdateExtensionTypeDto): Promise<ExtensionTypeDto> {
+    return this.types.update(ctx, id, { name: body.name, columnOrder: body.columnOrder });
   }
 
   @Delete(':id')
@@ -114,7 +117,7 @@ export class ExtensionTypesController {
       'Refused with 409 EXTENSION_TYPE_IN_USE (and the count) while extensions carry the type, unless clearExtensions=true: ' +
       'then their name is cleared and the type deleted, in one transaction, recorded in the operations log.',
   })
-  @ApiParam({ name: 'id', example: 12 })
+  @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: DeletedExtensionTypeDto })
   @ApiBadRequestResponse(INVALID('clearExtensions must be true or false'))
   @ApiNotFoundResponse(NOT_FOUND)
@@ -128,7 +131,7 @@ export class ExtensionTypesController {
       count: 20412,
     },
   })
-  delete(@OperationCtx() ctx: OperationContext, @Param('id') id: string, @Query() query: DeleteExtensionTypeQueryDto): Promise<DeletedExtensionTypeDto> {
-    return this.types.delete(ctx, typeId(id), query.clearExtensions === 'true');
+  delete(@OperationCtx() ctx: OperationContext, @Param('id', TYPE_ID) id: number, @Query() query: DeleteExtensionTypeQueryDto): Promise<DeletedExtensionTypeDto> {
+    return this.types.delete(ctx, id, query.clearExtensions === 'true');
   }
 }

@@ -27,4 +27,20 @@ describe('bulk delete planner', () => {
     expect(plan.failed).toBe(3);
     expect(plan.keys).toEqual([]);
   });
+
+  it('refuses a NUL character or an unpaired surrogate in contact_key or address as INVALID_FIELD (found by a sweep of the admin routes)', () => {
+    const plan = planBulkDelete([
+      { contact_key: '\u0645\udfff', address: 'a@b.com' },
+      { contact_key: 'c1', address: '\u0645\udfff' },
+      { contact_key: 'c\u00001', address: 'a@b.com' },
+      { contact_key: 'c1', address: 'a\u0000@b.com' },
+    ]);
+    expect(plan.errors.map((e) => [e.index, e.code, e.field, e.message])).toEqual([
+      [0, 'INVALID_FIELD', 'contact_key', 'contact_key must not contain a NUL character or an unpaired surrogate'],
+      [1, 'INVALID_FIELD', 'address', 'address must not contain a NUL character or an unpaired surrogate'],
+      [2, 'INVALID_FIELD', 'contact_key', 'contact_key must not contain a NUL character or an unpaired surrogate'],
+      [3, 'INVALID_FIELD', 'address', 'address must not contain a NUL character or an unpaired surrogate'],
+    ]);
+    expect(plan.keys).toEqual([]);
+  });
 });

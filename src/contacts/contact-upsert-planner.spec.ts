@@ -37,6 +37,28 @@ describe('contact upsert planner', () => {
     ]);
   });
 
+  it.each([
+    ['a NUL character', 'c\u00001'],
+    ['a lone low surrogate', '\u0645\udfff'],
+    ['a lone high surrogate', 'c\ud800'],
+    ['a high surrogate at the end', `${'a'.repeat(10)}\ud83d`],
+  ])('refuses %s in every string field as INVALID_FIELD of that field (PostgreSQL cannot store it)', (_label, bad) => {
+    for (const field of ['contact_key', 'name', 'surname', 'email', 'gsm'] as const) {
+      const record = { contact_key: 'c1', [field]: bad };
+      const result = validateContactRecord(record, ALL);
+      expect(!result.ok && result.issues).toEqual([
+        { code: 'INVALID_FIELD', field, message: `${field} must not contain a NUL character or an unpaired surrogate` },
+      ]);
+    }
+  });
+
+  it('accepts paired surrogates (an emoji) in names', () => {
+    expect(validateContactRecord({ contact_key: 'c\u{1F600}', name: 'Jane \u{1F600}' }, ALL)).toEqual({
+      ok: true,
+      row: { contact_key: 'c\u{1F600}', name: 'Jane \u{1F600}' },
+    });
+  });
+
   it('ignores the values of known columns the request does not name', () => {
     expect(validateContactRecord({ contact_key: 'c1', name: 'Jane', email: 'broken' }, new Set<ContactColumn>(['contact_key', 'name']))).toEqual({
       ok: true,

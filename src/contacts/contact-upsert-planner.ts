@@ -5,6 +5,7 @@
  * that needs one (a contact_key either exists and is updated, or is inserted).
  */
 import { isEmail } from 'class-validator';
+import { isStorableText, storableTextMessage } from '../common/validation/storable-text';
 import { canonicalAddress, isValidAddress } from '../contact-extensions/address';
 import { CONTACT_COLUMNS, CONTACT_STATUSES, ContactColumn, ContactStatus, MAX_CONTACT_KEY_LENGTH, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './contact-columns';
 
@@ -55,7 +56,7 @@ function text(field: string, value: unknown, max: number, issues: Issue[]): stri
     return undefined;
   }
   if (value.length > max) issues.push({ code: 'INVALID_FIELD', field, message: `${field} must be at most ${max} characters` });
-  else if (value.includes('\u0000')) issues.push({ code: 'INVALID_FIELD', field, message: `${field} must not contain a NUL character` });
+  else if (!isStorableText(value)) issues.push({ code: 'INVALID_FIELD', field, message: storableTextMessage(field) });
   else return value;
   return undefined;
 }
@@ -80,8 +81,8 @@ export function validateContactRecord(raw: unknown, columns: ReadonlySet<Contact
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: 'contact_key must be a string' });
   } else if (key.length > MAX_CONTACT_KEY_LENGTH) {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: `contact_key must be at most ${MAX_CONTACT_KEY_LENGTH} characters` });
-  } else if (key.includes('\u0000')) {
-    issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: 'contact_key must not contain a NUL character' });
+  } else if (!isStorableText(key)) {
+    issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: storableTextMessage('contact_key') });
   }
   const row: ContactRow = { contact_key: key as string };
   const given = (column: ContactColumn): boolean => columns.has(column) && hasOwn(raw, column);

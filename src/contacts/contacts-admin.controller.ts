@@ -6,6 +6,7 @@ import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { pageOf } from '../common/pagination/page-query.dto';
+import { StorableKeyPipe } from '../common/pipes/storable-key.pipe';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
 import { ContactsService } from './contacts.service';
@@ -17,6 +18,7 @@ const NOT_FOUND = {
   example: errorExample('NOT_FOUND', 'No such contact in your brand.'),
 };
 const KEY_PARAM = { name: 'contactKey', description: 'The contact_key, URL-encoded.', example: 'customer-1042' };
+const CONTACT_KEY = new StorableKeyPipe('No such contact in your brand.');
 
 @ApiTags('Contacts')
 @Controller('admin/contacts')
@@ -47,7 +49,7 @@ export class ContactsAdminController {
   @ApiParam(KEY_PARAM)
   @ApiOkResponse({ type: ContactDetailDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  get(@CurrentUser() user: AuthUser, @Param('contactKey') contactKey: string): Promise<ContactDetailDto> {
+  get(@CurrentUser() user: AuthUser, @Param('contactKey', CONTACT_KEY) contactKey: string): Promise<ContactDetailDto> {
     return this.contacts.get(user.brandId, contactKey);
   }
 
@@ -61,7 +63,7 @@ export class ContactsAdminController {
   @ApiParam(KEY_PARAM)
   @ApiOkResponse({ type: DeletedContactDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  delete(@OperationCtx() ctx: OperationContext, @Param('contactKey') contactKey: string): Promise<DeletedContactDto> {
+  delete(@OperationCtx() ctx: OperationContext, @Param('contactKey', CONTACT_KEY) contactKey: string): Promise<DeletedContactDto> {
     return this.contacts.delete(ctx, contactKey);
   }
 }

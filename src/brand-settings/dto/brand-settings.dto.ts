@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { EXTENSION_COLUMNS, ExtensionColumn } from '../../brands/brand.entity';
+import { IsStorableText } from '../../common/validation/storable-text';
 
 export class BrandSettingsDto {
   @ApiProperty({ description: 'The brand key (fixed).', example: 'acme' })
@@ -29,7 +30,8 @@ export class UpdateBrandSettingsDto {
   @IsOptional()
   @IsString({ message: 'name must be a string' })
   @Length(1, 200, { message: 'name must be 1 to 200 characters' })
-  @Matches(/^[^\u0000]*\S[^\u0000]*$/, { message: 'name must not be blank or contain a NUL character' })
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsStorableText('name')
   name?: string;
 
   @ApiPropertyOptional({

@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsStorableText } from '../../common/validation/storable-text';
 import { CHANNELS } from '../../contact-extensions/channel';
 import type { Channel } from '../../contact-extensions/channel';
-
-const NAME_RULE = /^[^\u0000]*\S[^\u0000]*$/;
-const NAME_MESSAGE = 'name must not be blank or contain a NUL character';
 
 export class ExtensionTypeDto {
   @ApiProperty({ example: 12 })
@@ -39,7 +37,8 @@ export class CreateExtensionTypeDto {
   @IsDefined({ message: 'name is required' })
   @IsString({ message: 'name must be a string' })
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
-  @Matches(NAME_RULE, { message: NAME_MESSAGE })
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsStorableText('name')
   name: string;
 
   @ApiProperty({ enum: CHANNELS, example: 'E' })
@@ -65,7 +64,8 @@ export class UpdateExtensionTypeDto {
   @IsOptional()
   @IsString({ message: 'name must be a string' })
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
-  @Matches(NAME_RULE, { message: NAME_MESSAGE })
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsStorableText('name')
   name?: string;
 
   @ApiPropertyOptional({ example: 2 })

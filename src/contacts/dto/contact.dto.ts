@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { IsStorableText } from '../../common/validation/storable-text';
 import { ContactExtensionDto } from '../../contact-extensions/dto/list-contact-extensions.dto';
 import { CONTACT_STATUSES } from '../contact-columns';
 
@@ -9,19 +10,21 @@ export class ListContactsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString({ message: 'key_prefix must be given once, as a string' })
   @Length(1, 200, { message: 'key_prefix must be 1 to 200 characters' })
-  @Matches(/^[^\u0000]*$/, { message: 'key_prefix must not contain a NUL character' })
+  @IsStorableText('key_prefix')
   key_prefix?: string;
 
   @ApiPropertyOptional({ description: 'Only contacts with this email (compared lowercased).', example: 'jane.doe@example.com' })
   @IsOptional()
   @IsString({ message: 'email must be given once, as a string' })
   @Length(1, 320, { message: 'email must be 1 to 320 characters' })
+  @IsStorableText('email')
   email?: string;
 
   @ApiPropertyOptional({ description: 'Only contacts with this gsm number (any international spelling: +90 535 123 45 67).', example: '+905351234567' })
   @IsOptional()
   @IsString({ message: 'gsm must be given once, as a string' })
   @Length(1, 64, { message: 'gsm must be 1 to 64 characters' })
+  @IsStorableText('gsm')
   gsm?: string;
 }
 

@@ -1,13 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { OPERATION_KINDS } from '../operation-kinds';
 
 export class ListOperationsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only the operations of this API user (its id).', example: 7 })
+  @ApiPropertyOptional({ description: 'Only the operations of this API user (its id).', type: 'integer', minimum: 1, maximum: 2_147_483_647, example: 7 })
   @IsOptional()
   @Type(() => Number)
+  // API user ids are 32-bit (an integer column): a larger one would fail in the database, not match nothing.
+  // (checked last: decorators run bottom-up)
+  @Max(2_147_483_647, { message: 'api_user_id must be at most 2147483647' })
   @IsInt({ message: 'api_user_id must be an integer' })
   @Min(1, { message: 'api_user_id must be an integer' })
   api_user_id?: number;
