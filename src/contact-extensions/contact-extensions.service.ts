@@ -35,7 +35,7 @@ export class ContactExtensionsService {
     const prepared = prepareRecords(body.contactDatas, options);
     const keys = lookupKeysOf(prepared);
 
-    const plan = await runInRetryingTransaction(this.dataSource, async (runner) => {
+    const plan = await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
       const lookup =
         prepared.candidates.length > 0
           ? await this.repository.lookup(runner, user.brandId, keys)
@@ -49,7 +49,10 @@ export class ContactExtensionsService {
         });
       }
       // validateOnly: the same lookups and plan, then rolled back instead of written
-      if (body.validateOnly) return runner.rollbackTransaction().then(() => planned);
+      if (body.validateOnly) {
+        tx.rollbackOnly();
+        return planned;
+      }
       await this.repository.update(runner, user.brandId, planned.updates);
       await this.repository.insert(runner, user.brandId, planned.inserts);
       await this.operations.record(

@@ -17,30 +17,44 @@ export interface RetryOptions {
 const logger = new Logger('RetryingTransaction');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a unit of work may ask of its transaction. */
+export interface TransactionControl {
+  /** End with ROLLBACK instead of COMMIT (a dry run): the work's answer is still returned. */
+  rollbackOnly(): void;
+}
+
 /**
  * Runs `work` in one transaction on one connection. A serialization failure, deadlock, or a
  * unique or foreign key conflict with a concurrent request rolls back and runs `work` again from
  * the start (with jittered backoff), so concurrent requests see each other's effects instead of an
  * error. `work` must do all its database reads through the given runner: with the embedded
  * database's single connection, a query on another connection would wait forever.
+ *
+ * The transaction is opened with one `BEGIN ISOLATION LEVEL ...` (TypeORM's startTransaction takes
+ * two round trips for that), so `work` must not use TypeORM's own transaction calls on the runner.
  */
 export async function runInRetryingTransaction<T>(
   dataSource: DataSource,
-  work: (runner: QueryRunner) => Promise<T>,
+  work: (runner: QueryRunner, tx: TransactionControl) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 12;
+  const isolation = options.isolation ?? 'REPEATABLE READ';
   for (let attempt = 1; ; attempt++) {
     const runner = dataSource.createQueryRunner();
+    let open = false;
     try {
       await runner.connect();
-      await runner.startTransaction(options.isolation ?? 'REPEATABLE READ');
-      const result = await work(runner);
-      if (runner.isTransactionActive) await runner.commitTransaction();
+      await runner.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      open = true;
+      let rollbackOnly = false;
+      const result = await work(runner, { rollbackOnly: () => (rollbackOnly = true) });
+      await runner.query(rollbackOnly ? 'ROLLBACK' : 'COMMIT');
+      open = false;
       return result;
     } catch (err) {
-      if (runner.isTransactionActive) {
-        await runner.rollbackTransaction().catch(() => undefined);
+      if (open && !runner.isReleased) {
+        await runner.query('ROLLBACK').catch(() => undefined);
       }
       // TypeORM releases a runner whose connection failed, and the next query then throws
       // QueryRunnerAlreadyReleasedError: whatever `work` threw, the database went away (503, not 500)
