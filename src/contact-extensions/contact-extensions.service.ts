@@ -5,6 +5,7 @@ import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../brands/brand.entity';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { MetricsService } from '../metrics/metrics.service';
 import { OperationsRecorder } from '../operations/operations.recorder';
 import { consentChangesOfUpsert } from './consent-changes';
 import { ContactExtensionsRepository } from './contact-extensions.repository';
@@ -26,6 +27,7 @@ export class ContactExtensionsService {
     private readonly dataSource: DataSource,
     private readonly repository: ContactExtensionsRepository,
     private readonly operations: OperationsRecorder,
+    private readonly metrics: MetricsService,
   ) {}
 
   async bulkUpsert(user: AuthUser, body: BulkUpsertContactExtensionsDto, requestId: string = randomUUID()): Promise<BulkUpsertResultDto> {
@@ -77,7 +79,7 @@ export class ContactExtensionsService {
       return planned;
     });
 
-    return {
+    const result = {
       total: plan.total,
       inserted: plan.inserts.length,
       updated: plan.updates.length,
@@ -87,6 +89,8 @@ export class ContactExtensionsService {
       errors: plan.errors,
       warnings: plan.warnings,
     };
+    if (!body.validateOnly) this.metrics.countRecords('contact_extensions', result);
+    return result;
   }
 
   async listByContact(user: AuthUser, contactKey: string): Promise<ContactExtensionDto[]> {

@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain.error';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { canonicalAddress } from '../contact-extensions/address';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { MetricsService } from '../metrics/metrics.service';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
 import { ContactColumn } from './contact-columns';
 import { planContactUpsert } from './contact-upsert-planner';
@@ -23,6 +24,7 @@ export class ContactsService {
     private readonly dataSource: DataSource,
     private readonly repository: ContactsRepository,
     private readonly operations: OperationsRecorder,
+    private readonly metrics: MetricsService,
   ) {}
 
   async bulkUpsert(ctx: OperationContext, body: BulkUpsertContactsDto): Promise<BulkUpsertContactsResultDto> {
@@ -44,7 +46,7 @@ export class ContactsService {
       });
       return counts;
     });
-    return {
+    const result = {
       total: plan.total,
       inserted: written.inserted,
       updated: written.updated,
@@ -54,6 +56,8 @@ export class ContactsService {
       errors: plan.errors,
       warnings: plan.warnings,
     };
+    this.metrics.countRecords('contacts', result);
+    return result;
   }
 
   async list(brandId: number, filter: { keyPrefix?: string; email?: string; gsm?: string }, limit: number, cursor?: string): Promise<Page<ContactDto>> {
