@@ -1,0 +1,367 @@
+/**
+ * The three ways of running a batch, each timed on the same kind of batch and table:
+ * - service: the HTTP request end to end against the built service;
+ * - floor: the statements the service issues for that batch (the same repository methods and the
+ *   same retrying transaction, imported from src/), run in this process with no HTTP, Nest or
+ *   validation; the planner's time between lookup and writes is subtracted;
+ * - naive: per record a TypeORM findOne then a save, all in one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { DataSource } from 'typeorm';
+import { ApiUsersService } from '../src/auth/api-users.service';
+import { consentChangesOfUpsert } from '../src/contact-extensions/consent-changes';
+import { ContactExtensionsRepository } from '../src/contact-extensions/contact-extensions.repository';
+import { ContactExtension } from '../src/contact-extensions/entities/contact-extension.entity';
+import { lookupKeysOf, PlanOptions, planUpsert, prepareRecords } from '../src/contact-extensions/upsert-planner';
+import { runInRetryingTransaction } from '../src/database/retrying-transaction';
+import { OperationsRecorder } from '../src/operations/operations.recorder';
+import { PostgresLimitStore } from '../src/rate-limit/postgres-limit-store';
+import { Batch, BatchKind, COLUMNS, Lane, World } from './batches';
+import type { SeededBrand } from './database';
+import { BULK_LIMITS, type ServiceProcess } from './service';
+// plain JS, shared with the service's preload
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { countQueries } = require('./query-counter') as { countQueries(): () => number };
+
+export interface Latency {
+  requests: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  /** SQL statements per request (or per run) */
+  statements: number;
+}
+
+/** Nearest-rank percentile of an ascending list. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export function summarize(samples: number[], statements: number): Latency {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    requests: samples.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+    statements,
+  };
+}
+
+function checkCounts(where: string, batch: Batch, got: { inserted: number; updated: number; unchanged: number; failed?: number }): void {
+  const e = batch.expected;
+  if (got.inserted !== e.inserted || got.updated !== e.updated || got.unchanged !== e.unchanged || (got.failed ?? 0) !== 0) {
+    throw new Error(
+      `${where}: a ${batch.kind} batch of ${batch.records.length} gave ${JSON.stringify(got)}, expected ${JSON.stringify(e)}`,
+    );
+  }
+}
+
+/** Where the floor's time goes (medians, ms): the round trips of one request. */
+export interface FloorParts {
+  /** the token's API user */
+  auth: number;
+  /** the brand's rate and concurrency limit: the hit before, giving the slot back after */
+  limit: number;
+  /** START TRANSACTION and SET TRANSACTION ISOLATION LEVEL (and taking a pooled connection) */
+  begin: number;
+  lookup: number;
+  /** the step-aside UPDATE of renames, if any, and the UPDATE */
+  update: number;
+  insert: number;
+  /** the operations log and consent history (one statement) */
+  log: number;
+  /** COMMIT (the WAL flush) and releasing the connection */
+  commit: number;
+}
+
+export interface Phase {
+  warmup: number;
+  requests: number;
+}
+
+/** Sequential requests, one at a time; every answer is checked against what the batch must do. */
+export async function measureService(service: ServiceProcess, world: World, kind: BatchKind, size: number, phase: Phase): Promise<Latency> {
+  const samples: number[] = [];
+  let statementsBefore = 0;
+  for (let k = 0; k < phase.warmup + phase.requests; k++) {
+    if (k === phase.warmup) statementsBefore = await service.queries();
+    const batch = world.build(kind, size);
+    const reply = await service.upsert(batch.body);
+    if (reply.status !== 200) {
+      throw new Error(`service: a ${kind} batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
+    }
+    checkCounts('service', batch, reply.body);
+    batch.commit();
+    if (k >= phase.warmup) samples.push(reply.ms);
+  }
+  const statements = ((await service.queries()) - statementsBefore) / phase.requests;
+  return summarize(samples, statements);
+}
+
+export class Floor {
+  private readonly repository = new ContactExtensionsRepository();
+  private readonly operations = new OperationsRecorder();
+  private readonly users: ApiUsersService;
+  private readonly limits: PostgresLimitStore;
+  private readonly queries = countQueries();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly brand: SeededBrand,
+  ) {
+    this.users = new ApiUsersService(dataSource);
+    this.limits = new PostgresLimitStore(dataSource);
+  }
+
+  /**
+   * One batch through the statements the service issues for it, in its order: the token's user,
+   * the brand's rate limit hit, the upsert transaction (lookup, writes, operations log), the slot
+   * given back. What runs between the lookup and the writes in the service (planning, the consent
+   * changes) runs here too, untimed.
+   */
+  async run(batch: Batch): Promise<{ ms: number; statements: number; parts: FloorParts }> {
+    const options: PlanOptions = { columns: new Set(COLUMNS), insertIfNotExists: batch.insertIfNotExists };
+    const prepared = prepareRecords(batch.records, options);
+    const keys = lookupKeysOf(prepared);
+    const { brandId, userId, userKey } = this.brand;
+    const bucket = `bulk:brand:${brandId}`;
+    const token = randomUUID();
+    const at: Record<string, number> = {};
+    const before = this.queries();
+    at.start = performance.now();
+    if (!(await this.users.findActiveForToken(userId, 0))) throw new Error('floor: the benchmark user was not found');
+    at.auth = performance.now();
+    const hit = await this.limits.hit({
+      bucket,
+      limit: BULK_LIMITS.rate,
+      windowMs: BULK_LIMITS.windowSeconds * 1000,
+      slot: { limit: BULK_LIMITS.concurrency, token, leaseMs: 120_000 },
+    });
+    if (!hit.allowed) throw new Error('floor: refused by the rate limit');
+    at.hit = performance.now();
+    const startedAt = new Date();
+    const plan = await runInRetryingTransaction(this.dataSource, async (runner) => {
+      at.begin = performance.now();
+      const lookup = await this.repository.lookup(runner, brandId, keys);
+      at.lookup = performance.now();
+      const planned = planUpsert(batch.records, prepared, lookup, options);
+      at.planned = performance.now();
+      await this.repository.update(runner, brandId, planned.updates);
+      at.update = performance.now();
+      await this.repository.insert(runner, brandId, planned.inserts);
+      at.insert = performance.now();
+      const consent = consentChangesOfUpsert(planned, lookup);
+      at.consent = performance.now();
+      await this.operations.record(
+        runner,
+        {
+          kind: 'contact_extensions.bulk_upsert',
+          requestId: randomUUID(),
+          user: { id: userId, userKey, brandId },
+          startedAt,
+          counts: {
+            total: planned.total,
+            inserted: planned.inserts.length,
+            updated: planned.updates.length,
+            unchanged: planned.unchanged,
+            skipped: planned.skipped,
+            failed: planned.failed,
+          },
+          errors: planned.errors,
+        },
+        consent,
+      );
+      at.log = performance.now();
+      return planned;
+    });
+    at.committed = performance.now();
+    await this.limits.releaseSlot(bucket, token);
+    at.end = performance.now();
+    const parts: FloorParts = {
+      auth: at.auth - at.start,
+      limit: at.hit - at.auth + (at.end - at.committed),
+      begin: at.begin - at.hit,
+      lookup: at.lookup - at.begin,
+      update: at.update - at.planned,
+      insert: at.insert - at.update,
+      log: at.log - at.consent,
+      commit: at.committed - at.log,
+    };
+    const ms = at.end - at.start - (at.planned - at.lookup) - (at.consent - at.insert);
+    const statements = this.queries() - before;
+    checkCounts('floor', batch, { inserted: plan.inserts.length, updated: plan.updates.length, unchanged: plan.unchanged, failed: plan.failed });
+    batch.commit();
+    return { ms, statements, parts };
+  }
+
+  async measure(world: World, kind: BatchKind, size: number, phase: Phase): Promise<Latency & { parts: FloorParts }> {
+    const samples: number[] = [];
+    const parts: FloorParts[] = [];
+    let statements = 0;
+    for (let k = 0; k < phase.warmup + phase.requests; k++) {
+      const result = await this.run(world.build(kind, size));
+      if (k >= phase.warmup) {
+        samples.push(result.ms);
+        parts.push(result.parts);
+        statements = Math.max(statements, result.statements);
+      }
+    }
+    const median = (key: keyof FloorParts) => percentile(parts.map((p) => p[key]).sort((a, b) => a - b), 50);
+    return {
+      ...summarize(samples, statements),
+      parts: {
+        auth: median('auth'),
+        limit: median('limit'),
+        begin: median('begin'),
+        lookup: median('lookup'),
+        update: median('update'),
+        insert: median('insert'),
+        log: median('log'),
+        commit: median('commit'),
+      },
+    };
+  }
+}
+
+/** The obvious ORM way: per record a findOne, then a save of the changed or new entity. */
+export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch: Batch): Promise<{ ms: number; statements: number }> {
+  const queries = countQueries();
+  const before = queries();
+  const started = performance.now();
+  let inserted = 0;
+  let updated = 0;
+  let unchanged = 0;
+  await dataSource.transaction(async (manager) => {
+    const extensions = manager.getRepository(ContactExtension);
+    for (const record of batch.records) {
+      const found = await extensions.findOne({
+        where: { brandId: brand.brandId, contactKey: record.contact_key, address: record.address },
+      });
+      if (!found) {
+        await extensions.save(
+          extensions.create({
+            brandId: brand.brandId,
+            contactKey: record.contact_key,
+            address: record.address,
+            channel: record.channel,
+            name: record.name ?? null,
+            permission: record.permission ?? false,
+          }),
+        );
+        inserted++;
+        continue;
+      }
+      let changed = false;
+      if (record.name !== undefined && record.name !== found.name) (found.name = record.name), (changed = true);
+      if (record.permission !== undefined && record.permission !== found.permission) (found.permission = record.permission), (changed = true);
+      if (record.new_address !== undefined) (found.address = record.new_address), (changed = true);
+      if (!changed) {
+        unchanged++;
+        continue;
+      }
+      found.updatedAt = new Date();
+      await extensions.save(found);
+      updated++;
+    }
+  });
+  const ms = performance.now() - started;
+  checkCounts('naive', batch, { inserted, updated, unchanged });
+  batch.commit();
+  return { ms, statements: queries() - before };
+}
+
+export async function measureNaive(dataSource: DataSource, brand: SeededBrand, world: World, kind: BatchKind, size: number, phase: Phase): Promise<Latency> {
+  const samples: number[] = [];
+  let statements = 0;
+  for (let k = 0; k < phase.warmup + phase.requests; k++) {
+    const result = await runNaive(dataSource, brand, world.build(kind, size));
+    if (k >= phase.warmup) {
+      samples.push(result.ms);
+      statements = Math.max(statements, result.statements);
+    }
+  }
+  return summarize(samples, statements);
+}
+
+export interface Throughput {
+  clients: number;
+  seconds: number;
+  requests: number;
+  records: number;
+  recordsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** first error answers, for the report */
+  errorSamples: string[];
+}
+
+/**
+ * `clients` loops, each sending mixed batches back to back for `seconds`, each on rows of its own
+ * (so that they compete for the service and the database, not for rows). A non-200 answer, or one
+ * whose counts are not those of the batch, is an error; its records do not count.
+ */
+export async function measureThroughput(
+  service: ServiceProcess,
+  world: World,
+  clients: number,
+  size: number,
+  seconds: number,
+  onSample?: () => void,
+): Promise<Throughput> {
+  const lanes: Lane[] = world.lanes(clients);
+  const samples: number[] = [];
+  const errorSamples: string[] = [];
+  let records = 0;
+  let errors = 0;
+  // warm-up: one request per client
+  await Promise.all(lanes.map((lane) => oneRequest(lane, false)));
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const sampler = onSample ? setInterval(onSample, 50) : undefined;
+  try {
+    await Promise.all(
+      lanes.map(async (lane) => {
+        while (performance.now() < deadline) await oneRequest(lane, true);
+      }),
+    );
+  } finally {
+    if (sampler) clearInterval(sampler);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    clients,
+    seconds: elapsed,
+    requests: samples.length,
+    records,
+    recordsPerSecond: records / elapsed,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    errors,
+    errorSamples,
+  };
+
+  async function oneRequest(lane: Lane, counted: boolean): Promise<void> {
+    const batch = world.build('mixed', size, lane);
+    const reply = await service.upsert(batch.body);
+    const e = batch.expected;
+    const ok =
+      reply.status === 200 &&
+      reply.body.inserted === e.inserted &&
+      reply.body.updated === e.updated &&
+      reply.body.unchanged === e.unchanged;
+    if (ok) batch.commit();
+    if (!counted) return;
+    samples.push(reply.ms);
+    if (ok) records += batch.records.length;
+    else {
+      errors++;
+      if (errorSamples.length < 3) errorSamples.push(`${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+    }
+  }
+}

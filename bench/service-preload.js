@@ -1,0 +1,48 @@
+/**
+ * Preloaded into the service under benchmark (`node -r ./bench/service-preload.js dist/main.js`).
+ * Counts the SQL statements the service sends and, on request, runs the V8 CPU profiler, both
+ * driven over the IPC channel that the benchmark opens. Without that channel it does nothing, so
+ * the service under test runs its own code unchanged; the counter costs one increment per query.
+ */
+'use strict';
+const { writeFileSync } = require('node:fs');
+const inspector = require('node:inspector');
+const { countQueries } = require('./query-counter');
+
+if (typeof process.send === 'function') {
+  const queries = countQueries();
+  let session;
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+
+  const handlers = {
+    async queries() {
+      return queries();
+    },
+    async profileStart() {
+      session = new inspector.Session();
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 200 });
+      await post('Profiler.start');
+    },
+    async profileStop({ file }) {
+      const { profile } = await post('Profiler.stop');
+      session.disconnect();
+      session = undefined;
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+
+  process.on('message', (message) => {
+    const handler = handlers[message && message.type];
+    if (!handler) return;
+    handler(message).then(
+      (value) => process.send({ id: message.id, value }),
+      (err) => process.send({ id: message.id, error: String(err && err.stack ? err.stack : err) }),
+    );
+  });
+  // the channel must not keep the service alive once it is asked to stop
+  process.channel.unref();
+}
