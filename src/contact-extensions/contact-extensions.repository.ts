@@ -35,8 +35,14 @@ export class ContactExtensionsRepository {
     const rows: LookupRow[] = await runner.query(
       `SELECT 'x' AS kind, e.id::text AS id, e.contact_key, e.address, e.channel, e.name, e.permission
          FROM unnest($2::text[], $3::text[]) AS k(contact_key, address)
-         JOIN master_contact_extensions e
-           ON e.brand_id = $1 AND e.contact_key = k.contact_key AND e.address = k.address
+         -- one probe of the unique index per key: a plain join lets the planner hash the whole
+         -- brand's extensions instead, a cost that grows with the brand rather than the batch
+         CROSS JOIN LATERAL (
+           SELECT x.id, x.contact_key, x.address, x.channel, x.name, x.permission
+             FROM master_contact_extensions x
+            WHERE x.brand_id = $1 AND x.contact_key = k.contact_key AND x.address = k.address
+            LIMIT 1
+         ) e
        UNION ALL
        SELECT 'c', NULL, c.contact_key, NULL, NULL, NULL, NULL
          FROM master_contact c
