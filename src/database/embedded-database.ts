@@ -23,6 +23,7 @@ function acquireLock(dataDir: string): () => void {
       const release = (): void => {
         if (released) return;
         released = true;
+        process.removeListener('exit', release);
         try {
           unlinkSync(file);
         } catch {

@@ -3,7 +3,7 @@ import { ExtensionType } from '../../brands/extension-type.entity';
 import { MasterContact } from '../../contacts/master-contact.entity';
 import type { Channel } from '../channel';
 
-/** A row of master_contact_extensions. Bulk writes go through SQL (see contact-extensions.writer.ts). */
+/** A row of master_contact_extensions. Bulk writes go through SQL (see contact-extensions.repository.ts). */
 @Entity({ name: 'master_contact_extensions' })
 @Unique('uq_master_contact_extensions_key', ['brandId', 'contactKey', 'address'])
 @ForeignKey(() => MasterContact, ['brandId', 'contactKey'], ['brandId', 'contactKey'], {
