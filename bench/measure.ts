@@ -13,7 +13,7 @@ import { ApiUsersService } from '../src/auth/api-users.service';
 import { consentChangesOfUpsert } from '../src/contact-extensions/consent-changes';
 import { ContactExtensionsRepository } from '../src/contact-extensions/contact-extensions.repository';
 import { ContactExtension } from '../src/contact-extensions/entities/contact-extension.entity';
-import { lookupKeysOf, PlanOptions, planUpsert, prepareRecords } from '../src/contact-extensions/upsert-planner';
+import { lookupKeysOf, outcomeCounts, PlanOptions, planUpsert, prepareRecords } from '../src/contact-extensions/upsert-planner';
 import { runInRetryingTransaction } from '../src/database/retrying-transaction';
 import { OperationsRecorder } from '../src/operations/operations.recorder';
 import { PostgresLimitStore } from '../src/rate-limit/postgres-limit-store';
@@ -163,14 +163,7 @@ export class Floor {
           requestId: randomUUID(),
           user: { id: userId, userKey, brandId },
           startedAt,
-          counts: {
-            total: planned.total,
-            inserted: planned.inserts.length,
-            updated: planned.updates.length,
-            unchanged: planned.unchanged,
-            skipped: planned.skipped,
-            failed: planned.failed,
-          },
+          counts: outcomeCounts(planned),
           errors: planned.errors,
         },
         consent,

@@ -13,7 +13,7 @@ import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extens
 import { BulkUpsertResultDto } from './dto/bulk-upsert-result.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
 import { isPlainRecord } from './record-validator';
-import { lookupKeysOf, PlanOptions, planUpsert, prepareRecords } from './upsert-planner';
+import { lookupKeysOf, outcomeCounts, PlanOptions, planUpsert, prepareRecords } from './upsert-planner';
 
 /**
  * BulkUpsertExtensions: request rules first (400, no database), then each record's own rules, then
@@ -64,14 +64,7 @@ export class ContactExtensionsService {
           requestId,
           user,
           startedAt,
-          counts: {
-            total: planned.total,
-            inserted: planned.inserts.length,
-            updated: planned.updates.length,
-            unchanged: planned.unchanged,
-            skipped: planned.skipped,
-            failed: planned.failed,
-          },
+          counts: outcomeCounts(planned),
           errors: planned.errors,
         },
         consentChangesOfUpsert(planned, lookup),
@@ -79,16 +72,7 @@ export class ContactExtensionsService {
       return planned;
     });
 
-    const result = {
-      total: plan.total,
-      inserted: plan.inserts.length,
-      updated: plan.updates.length,
-      unchanged: plan.unchanged,
-      skipped: plan.skipped,
-      failed: plan.failed,
-      errors: plan.errors,
-      warnings: plan.warnings,
-    };
+    const result = { ...outcomeCounts(plan), errors: plan.errors, warnings: plan.warnings };
     if (!body.validateOnly) this.metrics.countRecords('contact_extensions', result);
     return result;
   }

@@ -81,6 +81,18 @@ export interface UpsertPlan {
   warnings: ReportedIssue<RecordWarningCode>[];
 }
 
+/** The answer's counts: inserted + updated + unchanged + skipped + failed = total. */
+export function outcomeCounts(plan: UpsertPlan): Record<'total' | 'inserted' | 'updated' | 'unchanged' | 'skipped' | 'failed', number> {
+  return {
+    total: plan.total,
+    inserted: plan.inserts.length,
+    updated: plan.updates.length,
+    unchanged: plan.unchanged,
+    skipped: plan.skipped,
+    failed: plan.failed,
+  };
+}
+
 export const extensionKey = (contactKey: string, address: string): string => `${contactKey}\u0000${address}`;
 export const typeKey = (channel: Channel, name: string): string => `${channel}\u0000${name}`;
 
