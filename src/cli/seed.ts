@@ -33,8 +33,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
+    // progress: one line rewritten in place in a terminal, a line per step (every 5000 rows) elsewhere
     const summary = await new SeedService(dataSource).load(brands, (progress) => {
-      if (process.stdout.isTTY) process.stdout.write(`\r${progress}`.padEnd(60));
+      const line = `seed: ${progress} (${((Date.now() - started) / 1000).toFixed(1)} s)`;
+      process.stdout.write(process.stdout.isTTY ? `\r${line}`.padEnd(70) : `${line}\n`);
     });
     if (process.stdout.isTTY) process.stdout.write('\n');
     process.stdout.write(
