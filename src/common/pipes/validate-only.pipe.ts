@@ -6,11 +6,32 @@ import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
  * `transform` returns a class-transformer copy that also drops keys such as `toString`: the bulk
  * upsert must see those keys in its records to report them as UNKNOWN_FIELD (contract section 4).
  * So a body is validated as a copy. Top-level keys of that kind are refused by JsonObjectBodyPipe.
+ *
+ * The copy is of the envelope only: an array of objects (the 1000 records of a bulk request) is
+ * copied as an array of as many empty objects. No DTO validates nested objects (records are
+ * validated one by one by their service), so the envelope's rules (is an array, its length, the
+ * type of its items) judge the copy as they would the body, without copying every record twice.
  */
 export class ValidateOnlyPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body') return super.transform(value, metadata);
-    await super.transform(structuredClone(value), metadata);
+    await super.transform(envelopeOf(value), metadata);
     return value;
   }
+}
+
+function envelopeOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const records = Array.isArray(item) && item.length > 0 && item.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e));
+    // defined, not assigned: an own key "__proto__" must stay a key, not become the prototype
+    Object.defineProperty(copy, key, {
+      value: records ? (item as unknown[]).map(() => ({})) : structuredClone(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
 }
