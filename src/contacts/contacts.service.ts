@@ -36,26 +36,19 @@ export class ContactsService {
         warnings: plan.warnings,
       });
     }
-    const written = await runInRetryingTransaction(this.dataSource, async (runner) => {
-      const counts = await this.repository.upsert(runner, ctx.user.brandId, columns, plan.rows);
-      await this.operations.record(runner, {
-        ...ctx,
-        kind: 'contacts.bulk_upsert',
-        counts: { ...counts, total: plan.total, unchanged: plan.rows.length - counts.inserted - counts.updated, skipped: plan.skipped, failed: plan.failed },
-        errors: plan.errors,
-      });
-      return counts;
+    const counts = await runInRetryingTransaction(this.dataSource, async (runner) => {
+      const written = await this.repository.upsert(runner, ctx.user.brandId, columns, plan.rows);
+      const outcome = {
+        total: plan.total,
+        ...written,
+        unchanged: plan.rows.length - written.inserted - written.updated,
+        skipped: plan.skipped,
+        failed: plan.failed,
+      };
+      await this.operations.record(runner, { ...ctx, kind: 'contacts.bulk_upsert', counts: outcome, errors: plan.errors });
+      return outcome;
     });
-    const result = {
-      total: plan.total,
-      inserted: written.inserted,
-      updated: written.updated,
-      unchanged: plan.rows.length - written.inserted - written.updated,
-      skipped: plan.skipped,
-      failed: plan.failed,
-      errors: plan.errors,
-      warnings: plan.warnings,
-    };
+    const result = { ...counts, errors: plan.errors, warnings: plan.warnings };
     this.metrics.countRecords('contacts', result);
     return result;
   }

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 
+const RECORD_OUTCOMES = ['inserted', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
+
 interface PgPoolLike {
   totalCount: number;
   idleCount: number;
@@ -63,7 +66,10 @@ export class MetricsService {
     });
   }
 
-  countRecords(endpoint: string, counts: Record<'inserted' | 'updated' | 'unchanged' | 'skipped' | 'failed', number>): void {
-    for (const [outcome, n] of Object.entries(counts)) if (n > 0) this.records.inc({ endpoint, outcome }, n);
+  /** Counts the five outcomes of a bulk answer (whatever else the object carries: total, errors, ...). */
+  countRecords(endpoint: string, counts: Record<RecordOutcome, number>): void {
+    for (const outcome of RECORD_OUTCOMES) {
+      if (counts[outcome] > 0) this.records.inc({ endpoint, outcome }, counts[outcome]);
+    }
   }
 }
