@@ -8,9 +8,12 @@ import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
  * So a body is validated as a copy. Top-level keys of that kind are refused by JsonObjectBodyPipe.
  *
  * The copy is of the envelope only: an array of objects (the 1000 records of a bulk request) is
- * copied as an array of as many empty objects. No DTO validates nested objects (records are
- * validated one by one by their service), so the envelope's rules (is an array, its length, the
- * type of its items) judge the copy as they would the body, without copying every record twice.
+ * copied as an array of as many nulls. No DTO validates nested objects (records are validated one
+ * by one by their service), and the item rules some arrays have (`IsIn` with `each`, for arrays of
+ * names) refuse a null as they refuse an object, so the envelope's rules (is an array, its length,
+ * its items) judge the copy as they would the body, without copying every record twice: with an
+ * empty object per record, class-transformer and Nest's key stripping still built and walked 1000
+ * objects per request (issue 3).
  */
 export class ValidateOnlyPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -27,7 +30,7 @@ function envelopeOf(value: unknown): unknown {
     const records = Array.isArray(item) && item.length > 0 && item.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e));
     // defined, not assigned: an own key "__proto__" must stay a key, not become the prototype
     Object.defineProperty(copy, key, {
-      value: records ? (item as unknown[]).map(() => ({})) : structuredClone(item),
+      value: records ? new Array<null>((item as unknown[]).length).fill(null) : structuredClone(item),
       enumerable: true,
       writable: true,
       configurable: true,
