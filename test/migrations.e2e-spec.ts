@@ -126,4 +126,72 @@ describe('migrations', () => {
     ]);
     expect(rows[0].id).not.toBe(rows[1].id);
   });
+
+  describe('BulkPathCosts (issue 3)', () => {
+    let brandId: number;
+    let operationId: string;
+
+    beforeAll(async () => {
+      [{ id: brandId }] = await ds.query(`INSERT INTO brand (key) VALUES ('consent-triggers') RETURNING id`);
+      [{ id: operationId }] = await ds.query(
+        `INSERT INTO operation (brand_id, kind, request_id) VALUES ($1, 'contact_extensions.bulk_upsert', 'r1') RETURNING id::text AS id`,
+        [brandId],
+      );
+    });
+
+    const consentRows = async (): Promise<number> =>
+      (await ds.query('SELECT count(*)::int AS n FROM consent_change WHERE brand_id = $1', [brandId]))[0].n;
+    const addConsent = (operation: string, n = 2) =>
+      ds.query(
+        `INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, new_permission)
+         SELECT $1, $2, 'c' || g, 'a' || g || '@b.com', 'E', true FROM generate_series(1, $3::int) AS g`,
+        [brandId, operation, n],
+      );
+
+    it('keep rate limit buckets in an unlogged table', async () => {
+      const [{ relpersistence }] = await ds.query(`SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_bucket'`);
+      expect(relpersistence).toBe('u');
+    });
+
+    it('refuse a consent row of an operation that does not exist, as the foreign key did (23503), and keep none of its statement', async () => {
+      await addConsent(operationId);
+      await expect(
+        ds.query(
+          `INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, new_permission)
+           VALUES ($1, $2, 'c9', 'x@b.com', 'E', true), ($1, $2::bigint + 1000, 'c9', 'y@b.com', 'E', true)`,
+          [brandId, operationId],
+        ),
+      ).rejects.toMatchObject({ driverError: { code: '23503', constraint: 'fk_consent_change_operation' } });
+      expect(await consentRows()).toBe(2);
+    });
+
+    it('refuse a consent row of another brand’s operation', async () => {
+      const [{ id: otherBrand }] = await ds.query(`INSERT INTO brand (key) VALUES ('consent-other') RETURNING id`);
+      await expect(
+        ds.query(
+          `INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, new_permission) VALUES ($1, $2, 'c1', 'a@b.com', 'E', true)`,
+          [otherBrand, operationId],
+        ),
+      ).rejects.toMatchObject({ driverError: { code: '23503' } });
+    });
+
+    it('refuse to change the key of an operation that has consent rows', async () => {
+      await expect(ds.query('UPDATE operation SET id = id + 1000 WHERE brand_id = $1 AND id = $2', [brandId, operationId])).rejects.toMatchObject({
+        driverError: { code: '23503' },
+      });
+    });
+
+    it('delete the consent rows of a deleted operation, and of every operation of a deleted brand', async () => {
+      const [{ id: second }] = await ds.query(
+        `INSERT INTO operation (brand_id, kind, request_id) VALUES ($1, 'contact_extensions.bulk_upsert', 'r2') RETURNING id::text AS id`,
+        [brandId],
+      );
+      await addConsent(second, 3);
+      expect(await consentRows()).toBe(5);
+      await ds.query('DELETE FROM operation WHERE brand_id = $1 AND id = $2', [brandId, operationId]);
+      expect(await consentRows()).toBe(3);
+      await ds.query('DELETE FROM brand WHERE id = $1', [brandId]);
+      expect(await consentRows()).toBe(0);
+    });
+  });
 });

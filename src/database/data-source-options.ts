@@ -9,13 +9,19 @@ import { EmbeddedDatabase } from './embedded-database';
 import { InitialSchema1764165600000 } from './migrations/1764165600000-InitialSchema';
 import { AdminDashboard1764180000000 } from './migrations/1764180000000-AdminDashboard';
 import { RetrySafetyAndLimits1764200000000 } from './migrations/1764200000000-RetrySafetyAndLimits';
+import { BulkPathCosts1764300000000 } from './migrations/1764300000000-BulkPathCosts';
 import { ConsentChange } from '../operations/entities/consent-change.entity';
 import { Operation } from '../operations/entities/operation.entity';
 import { ExtensionCount } from '../stats/entities/extension-count.entity';
 
 export const ENTITIES = [Brand, ExtensionType, ApiUser, MasterContact, ContactExtension, Operation, ConsentChange, ExtensionCount];
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
-export const MIGRATIONS = [InitialSchema1764165600000, AdminDashboard1764180000000, RetrySafetyAndLimits1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1764165600000,
+  AdminDashboard1764180000000,
+  RetrySafetyAndLimits1764200000000,
+  BulkPathCosts1764300000000,
+];
 
 /**
  * The one description of how to reach the database, shared by the service, the CLI (ormconfig.ts),

@@ -1,13 +1,14 @@
-import { Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Operation } from './operation.entity';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Channel } from '../../contact-extensions/channel';
 
 /**
  * One change of an extension's permission (opt-in). old_permission null: the extension was
  * inserted; new_permission null: it was deleted. Who and why come from its operation.
+ *
+ * operation_id refers to operation (brand_id, id) through statement triggers, not a foreign key
+ * (migration BulkPathCosts): checked once per INSERT statement, cascaded on DELETE.
  */
 @Entity({ name: 'consent_change' })
-@ForeignKey(() => Operation, ['brandId', 'operationId'], ['brandId', 'id'], { name: 'fk_consent_change_operation', onDelete: 'CASCADE' })
 @Index('ix_consent_change_address', { synchronize: false })
 @Index('ix_consent_change_operation', { synchronize: false })
 export class ConsentChange {
