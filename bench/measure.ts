@@ -248,17 +248,16 @@ export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch
         inserted++;
         continue;
       }
+      // every record is saved, as the issue words it ("per record a findOne then a save"); for an
+      // unchanged entity TypeORM's save re-reads the row, finds no difference and writes nothing
       let changed = false;
       if (record.name !== undefined && record.name !== found.name) (found.name = record.name), (changed = true);
       if (record.permission !== undefined && record.permission !== found.permission) (found.permission = record.permission), (changed = true);
       if (record.new_address !== undefined) (found.address = record.new_address), (changed = true);
-      if (!changed) {
-        unchanged++;
-        continue;
-      }
-      found.updatedAt = new Date();
+      if (changed) found.updatedAt = new Date();
       await extensions.save(found);
-      updated++;
+      if (changed) updated++;
+      else unchanged++;
     }
   });
   const ms = performance.now() - started;
