@@ -79,7 +79,8 @@ export class ContactExtensionsRepository {
     return { extensions, contacts, types };
   }
 
-  // Writes ask TypeORM for its structured result: for UPDATE it otherwise answers [rows, rowCount].
+  // Writes ask TypeORM for its structured result, whose `affected` is the statement's row count (no
+  // RETURNING: the rows' ids are not needed, only how many were written).
 
   /**
    * Updates in two steps when keys move: first every moving row steps aside to a placeholder address
@@ -93,8 +94,7 @@ export class ContactExtensionsRepository {
     if (moving.length > 0) {
       const stepped = await runner.query(
         `UPDATE master_contact_extensions SET address = chr(1) || id::text
-          WHERE brand_id = $1 AND id = ANY($2::bigint[])
-          RETURNING id`,
+          WHERE brand_id = $1 AND id = ANY($2::bigint[])`,
         [brandId, moving],
         true,
       );
@@ -109,8 +109,7 @@ export class ContactExtensionsRepository {
               updated_at = now()
          FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::bool[])
               AS u(id, contact_key, address, name_set, name, permission)
-        WHERE e.brand_id = $1 AND e.id = u.id
-        RETURNING e.id`,
+        WHERE e.brand_id = $1 AND e.id = u.id`,
       [
         brandId,
         updates.map((u) => u.id),
@@ -134,8 +133,7 @@ export class ContactExtensionsRepository {
        SELECT $1, i.contact_key, i.address, i.channel, i.name, i.permission
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])
               AS i(contact_key, address, channel, name, permission)
-       ON CONFLICT (brand_id, contact_key, address) DO NOTHING
-       RETURNING id`,
+       ON CONFLICT (brand_id, contact_key, address) DO NOTHING`,
       [
         brandId,
         inserts.map((i) => i.contactKey),
@@ -146,7 +144,7 @@ export class ContactExtensionsRepository {
       ],
       true,
     );
-    if (inserted.records.length !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
+    if (inserted.affected !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
   }
 }
 
