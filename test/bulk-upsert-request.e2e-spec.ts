@@ -149,6 +149,21 @@ describe('POST /rest/bulk/contact_extensions: request-level errors', () => {
     const records = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ contact_key: 'c1', address: `user${i}@example.com`, channel: 'E' }));
 
+    it.each<[string, (b: Record<string, unknown>) => void, string]>([
+      ['columns missing', (b) => delete b.columns, 'columns is required'],
+      ['contactDatas missing', (b) => delete b.contactDatas, 'contactDatas is required'],
+      ['contactDatas a string', (b) => (b.contactDatas = 'c1'), 'contactDatas must be an array'],
+      ['contactDatas empty', (b) => (b.contactDatas = []), 'contactDatas must hold at least 1 record'],
+      ['1001 records', (b) => (b.contactDatas = records(1001)), 'contactDatas must hold at most 1000 records'],
+    ])('names the rule broken first: %s', async (_what, change, message) => {
+      const { token } = await setup();
+      const body = validBody();
+      change(body);
+      const res = await bulk(t, token, body);
+      expectInvalidRequest(res);
+      expect(res.body).toMatchObject({ message, details: [message] });
+    });
+
     it('refuses 1001 records and writes none of them', async () => {
       const { brand, token } = await setup();
       const res = await bulk(t, token, { ...validBody(), contactDatas: records(1001) });
