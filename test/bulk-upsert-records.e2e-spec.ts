@@ -252,6 +252,44 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
       await expect(extensionsOf(t.dataSource, other.id)).resolves.toEqual([]);
     });
 
+    it('a contact known only by another record’s existing extension is found: its new extension is inserted', async () => {
+      // the lookup does not probe master_contact for contacts whose extensions it found (issue 3)
+      const { brand, token } = await setup();
+      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'old@b.com', channel: 'E' }]);
+      const body = await upsert(
+        token,
+        [
+          { contact_key: 'c1', address: 'old@b.com', permission: true },
+          { contact_key: 'c1', address: 'new@b.com', channel: 'E' },
+          { contact_key: 'nobody', address: 'x@b.com', channel: 'E' },
+        ],
+        { insertIfNotExists: true },
+      );
+      expect(body).toMatchObject({ updated: 1, inserted: 1, failed: 1 });
+      expectFailed(body, 2, [{ code: 'CONTACT_NOT_FOUND', field: 'contact_key' }]);
+      expect((await extensionsOf(t.dataSource, brand.id)).map((e) => [e.contact_key, e.address, e.permission])).toEqual([
+        ['c1', 'new@b.com', false],
+        ['c1', 'old@b.com', true],
+      ]);
+    });
+
+    it('new_contact_key naming a contact known only by another record’s existing extension is found', async () => {
+      const { brand, token } = await setup();
+      await insertExtensions(t.dataSource, brand.id, [
+        { contact_key: 'c1', address: 'a@b.com', channel: 'E' },
+        { contact_key: 'c2', address: 'b@b.com', channel: 'E' },
+      ]);
+      const body = await upsert(token, [
+        { contact_key: 'c2', address: 'b@b.com', permission: true },
+        { contact_key: 'c1', address: 'a@b.com', new_contact_key: 'c2' },
+      ]);
+      expect(body).toMatchObject({ updated: 2, failed: 0 });
+      expect((await extensionsOf(t.dataSource, brand.id)).map((e) => [e.contact_key, e.address])).toEqual([
+        ['c2', 'a@b.com'],
+        ['c2', 'b@b.com'],
+      ]);
+    });
+
     it.each<[string, string]>([
       ['E', 'not-an-email'],
       ['E', 'a@b'],

@@ -4,7 +4,6 @@ import { RetryableConflictError } from '../database/retrying-transaction';
 import { Channel } from './channel';
 import {
   ExistingExtension,
-  extensionKey,
   InsertRow,
   LookupKeys,
   LookupResult,
@@ -15,9 +14,11 @@ import {
 
 interface LookupRow {
   kind: 'x' | 'c' | 't';
+  /** x: the 1-based position of the key in LookupKeys.extensionKeys */
+  ord: number | null;
   id: string | null;
+  /** c: the contact's key */
   contact_key: string | null;
-  address: string | null;
   channel: Channel | null;
   name: string | null;
   permission: boolean | null;
@@ -30,23 +31,32 @@ interface LookupRow {
  */
 @Injectable()
 export class ContactExtensionsRepository {
-  /** Existing extensions at the given keys, the contacts that exist, and the extension types named. */
+  /**
+   * Existing extensions at the given keys, the contacts that exist, and the extension types named.
+   * An extension found answers with the position of its key (the caller knows the key), and its
+   * contact is not looked up again: the foreign key says it exists. Only the other contacts are
+   * probed (on a batch of updates, none).
+   */
   async lookup(runner: QueryRunner, brandId: number, keys: LookupKeys): Promise<LookupResult> {
     const rows: LookupRow[] = await runner.query(
-      `SELECT 'x' AS kind, e.id::text AS id, e.contact_key, e.address, e.channel, e.name, e.permission
-         FROM unnest($2::text[], $3::text[]) AS k(contact_key, address)
-         -- one probe of the unique index per key: a plain join lets the planner hash the whole
-         -- brand's extensions instead, a cost that grows with the brand rather than the batch
-         CROSS JOIN LATERAL (
-           SELECT x.id, x.contact_key, x.address, x.channel, x.name, x.permission
-             FROM master_contact_extensions x
-            WHERE x.brand_id = $1 AND x.contact_key = k.contact_key AND x.address = k.address
-            LIMIT 1
-         ) e
+      `WITH x AS (
+         SELECT k.ord, e.id, e.contact_key, e.channel, e.name, e.permission
+           FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(contact_key, address, ord)
+           -- one probe of the unique index per key: a plain join lets the planner hash the whole
+           -- brand's extensions instead, a cost that grows with the brand rather than the batch
+           CROSS JOIN LATERAL (
+             SELECT x.id, x.contact_key, x.channel, x.name, x.permission
+               FROM master_contact_extensions x
+              WHERE x.brand_id = $1 AND x.contact_key = k.contact_key AND x.address = k.address
+              LIMIT 1
+           ) e
+       )
+       SELECT 'x' AS kind, x.ord::int AS ord, x.id::text AS id, NULL AS contact_key, x.channel, x.name, x.permission FROM x
        UNION ALL
-       SELECT 'c', NULL, c.contact_key, NULL, NULL, NULL, NULL
+       SELECT 'c', NULL, NULL, c.contact_key, NULL, NULL, NULL
          FROM master_contact c
-        WHERE c.brand_id = $1 AND c.contact_key = ANY($4::text[])
+        WHERE c.brand_id = $1
+          AND c.contact_key = ANY (ARRAY(SELECT unnest($4::text[]) EXCEPT SELECT x.contact_key FROM x))
        UNION ALL
        SELECT 't', NULL, NULL, NULL, t.channel, t.name, NULL
          FROM extension_type t
@@ -64,15 +74,16 @@ export class ContactExtensionsRepository {
     const types = new Set<string>();
     for (const row of rows) {
       if (row.kind === 'x') {
-        const ext: ExistingExtension = {
+        const { contactKey, address, key } = keys.extensionKeys[(row.ord as number) - 1];
+        extensions.set(key, {
           id: row.id as string,
-          contactKey: row.contact_key as string,
-          address: row.address as string,
+          contactKey,
+          address,
           channel: row.channel as Channel,
           name: row.name,
           permission: row.permission as boolean,
-        };
-        extensions.set(extensionKey(ext.contactKey, ext.address), ext);
+        });
+        contacts.add(contactKey);
       } else if (row.kind === 'c') contacts.add(row.contact_key as string);
       else types.add(typeKey(row.channel as Channel, row.name as string));
     }

@@ -183,10 +183,10 @@ describe('lookupKeysOf', () => {
     const keys = lookupKeysOf(prepared);
     expect(keys.extensionKeys).toEqual(
       expect.arrayContaining([
-        { contactKey: 'c1', address: 'a@b.com' },
-        { contactKey: 'c1', address: 'x@y.com' },
-        { contactKey: 'c2', address: '905351234567' },
-        { contactKey: 'c3', address: '905351234567' },
+        { contactKey: 'c1', address: 'a@b.com', key: extensionKey('c1', 'a@b.com') },
+        { contactKey: 'c1', address: 'x@y.com', key: extensionKey('c1', 'x@y.com') },
+        { contactKey: 'c2', address: '905351234567', key: extensionKey('c2', '905351234567') },
+        { contactKey: 'c3', address: '905351234567', key: extensionKey('c3', '905351234567') },
       ]),
     );
     expect(keys.extensionKeys).toHaveLength(4);

@@ -27,7 +27,7 @@ export interface PlanOptions {
 export interface LookupResult {
   /** by extensionKey(contact_key, address) */
   extensions: ReadonlyMap<string, ExistingExtension>;
-  /** contact keys of the brand that exist, among those asked for */
+  /** contact keys of the brand that exist, among those asked for (at least those the extensions found belong to) */
   contacts: ReadonlySet<string>;
   /** typeKey(channel, name) of the brand's extension types, among those asked for */
   types: ReadonlySet<string>;
@@ -35,7 +35,8 @@ export interface LookupResult {
 
 /** What the lookup must fetch for a set of records. */
 export interface LookupKeys {
-  extensionKeys: { contactKey: string; address: string }[];
+  /** `key` is extensionKey(contactKey, address), the key of LookupResult.extensions */
+  extensionKeys: { contactKey: string; address: string; key: string }[];
   contactKeys: string[];
   typeNames: string[];
 }
@@ -173,14 +174,15 @@ export function prepareRecords(rawRecords: readonly unknown[], options: PlanOpti
 
 /** Step 2: the keys the lookup statement must fetch for the processed records. */
 export function lookupKeysOf(prepared: PreparedRecords): LookupKeys {
-  const extensionKeys = new Map<string, { contactKey: string; address: string }>();
+  const extensionKeys = new Map<string, { contactKey: string; address: string; key: string }>();
   const contactKeys = new Set<string>();
   const typeNames = new Set<string>();
   for (const { record, key } of prepared.candidates) {
-    extensionKeys.set(key, { contactKey: record.contactKey, address: record.address });
+    extensionKeys.set(key, { contactKey: record.contactKey, address: record.address, key });
     if (renames(record)) {
       const target = targetOf(record);
-      extensionKeys.set(extensionKey(target.contactKey, target.address), target);
+      const targetKey = extensionKey(target.contactKey, target.address);
+      extensionKeys.set(targetKey, { ...target, key: targetKey });
     }
     contactKeys.add(record.contactKey);
     if (record.newContactKey !== undefined) contactKeys.add(record.newContactKey);
