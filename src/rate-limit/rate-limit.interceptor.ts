@@ -9,6 +9,7 @@ import { DomainError } from '../common/errors/domain.error';
 import { ReliabilityConfig } from '../config/reliability.config';
 import { MetricsService } from '../metrics/metrics.service';
 import { HitResult, LimitStore, UNLIMITED } from './limit-store';
+import { loginAddressKey } from './client-address';
 
 export type RateLimitPolicy = 'bulk' | 'login';
 export const RATE_LIMIT_POLICY = 'rateLimitPolicy';
@@ -97,7 +98,7 @@ export class RateLimitInterceptor implements NestInterceptor {
       hits.push({ bucket: `login:user:${userKey}`, limit: loginFailuresPerUser, metric: 'login_user' });
     }
     if (loginFailuresPerAddress > 0) {
-      hits.push({ bucket: `login:address:${clientAddress(req)}`, limit: loginFailuresPerAddress, metric: 'login_address' });
+      hits.push({ bucket: `login:address:${loginAddressKey(req.socket.remoteAddress)}`, limit: loginFailuresPerAddress, metric: 'login_address' });
     }
     if (hits.length === 0) return next.handle();
 
@@ -140,7 +141,3 @@ export class RateLimitInterceptor implements NestInterceptor {
 }
 
 /** The peer of the connection, IPv4 addresses without their IPv6 mapping (::ffff:). */
-function clientAddress(req: Request): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
