@@ -4,6 +4,7 @@ import { ApiUserAdminModule } from './api-users/api-user-admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BrandSettingsModule } from './brand-settings/brand-settings.module';
 import { BrandsModule } from './brands/brands.module';
+import { JsonBodyModule } from './common/middleware/json-body.module';
 import { ContactExtensionsModule } from './contact-extensions/contact-extensions.module';
 import { ContactsModule } from './contacts/contacts.module';
 import appConfig from './config/app.config';
@@ -23,6 +24,8 @@ import { StatsModule } from './stats/stats.module';
     LoggingModule,
     DatabaseModule,
     MetricsModule,
+    // after the logger's and the metrics' middleware (see the module)
+    JsonBodyModule,
     HealthModule,
     AuthModule,
     BrandsModule,

@@ -20,7 +20,7 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 
 /**
  * Everything main.ts and the end-to-end tests both need, so that the tests drive the app exactly
- * as it runs: body limit, validation, the error filter, Swagger.
+ * as it runs: request ids, security headers, CORS, validation, the error filter, Swagger.
  */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
@@ -36,7 +36,7 @@ export function configureApp(app: NestExpressApplication): void {
       ? { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'] }
       : { origin: false },
   );
-  app.useBodyParser('json', { limit: config.bodyLimit, strict: true });
+  // the JSON body parser is JsonBodyModule's middleware: it runs after the request logger
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new JsonObjectBodyPipe(),
