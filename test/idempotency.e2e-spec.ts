@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createOpenApiDocument } from '../src/app.setup';
 import { IdempotencyService } from '../src/idempotency/idempotency.service';
 import { requestHash } from '../src/idempotency/idempotency-key';
 import { ALL_COLUMNS, bulk, BULK_PATH, bulkRaw, expectCountsAddUp } from './support/bulk';
-import { brandWithToken, createContacts, extensionsOf, insertExtensions } from './support/factories';
+import { call } from './support/admin';
+import { brandWithToken, createApiUser, createContacts, extensionsOf, insertExtensions } from './support/factories';
 import { holdEmbeddedConnection, lockRows, until } from './support/hold';
 import { createTestApp, TestApp } from './support/test-app';
 import { serverDatabaseUrl } from './support/test-database';
@@ -391,5 +394,95 @@ describe('validateOnly', () => {
       const res = await bulk(t, token, { columns: ALL_COLUMNS, validateOnly, contactDatas: [{ contact_key: 'c1', address: 'a@b.com' }] }).expect(400);
       expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', details: ['validateOnly must be a boolean'] });
     }
+  });
+});
+
+/*
+ * Issue 4 asks for Idempotency-Key "on every write endpoint": the bulk contacts endpoint and the
+ * dashboard's writes (issue 5) take it too, but the two whose answer carries a new secret.
+ */
+describe('Idempotency-Key on every write endpoint', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Operations without it: login is no write, and these two answer a secret that a kept answer would store. */
+  const WITHOUT_KEY = ['Login', 'CreateApiUser', 'RotateApiUserSecret'];
+
+  it('every POST, PATCH and DELETE documents the header, but login and the two answers with a secret', async () => {
+    type Operation = { operationId?: string; parameters?: { name?: string }[] };
+    const paths = createOpenApiDocument(t.app).paths as unknown as Record<string, Partial<Record<'post' | 'patch' | 'put' | 'delete', Operation>>>;
+    const writes = Object.entries(paths).flatMap(([path, item]) =>
+      (['post', 'patch', 'put', 'delete'] as const)
+        .filter((method) => item[method])
+        .map((method) => ({
+          path,
+          method,
+          id: item[method]!.operationId as string,
+          header: (item[method]!.parameters ?? []).some((p) => p.name === 'Idempotency-Key'),
+        })),
+    );
+    expect(writes.length).toBeGreaterThan(10);
+    expect(writes.filter((w) => w.header === WITHOUT_KEY.includes(w.id)).map((w) => `${w.method} ${w.path} (${w.id})`)).toEqual([]);
+  });
+
+  /** The same request twice with one key: the second gets the first answer, replayed, and changes nothing more. */
+  async function twice(send: () => request.Test, key = randomUUID()): Promise<{ first: request.Response; retry: request.Response }> {
+    const first = await send().set('Idempotency-Key', key);
+    const retry = await send().set('Idempotency-Key', key);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.status).toBe(first.status);
+    expect(retry.text).toBe(first.text);
+    return { first, retry };
+  }
+
+  const operationsOf = async (brandId: number): Promise<number> =>
+    (await t.dataSource.query('SELECT count(*)::int AS n FROM operation WHERE brand_id = $1', [brandId]))[0].n;
+
+  it('POST /rest/bulk/contacts: the retry writes nothing', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { permissions: ['Contacts.Manage'] });
+    const { first } = await twice(() =>
+      call(t, token, 'post', '/rest/bulk/contacts', { body: { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'k1', name: 'Jane' }] } }),
+    );
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ inserted: 1 });
+    expect(await operationsOf(brand.id)).toBe(1);
+  });
+
+  it('DELETE /admin/contacts/{contactKey}: the retry answers the deletion again, not 404', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'], permissions: ['Contacts.Manage'] });
+    const { first } = await twice(() => call(t, token, 'delete', '/admin/contacts/c1'));
+    expect(first.status).toBe(200);
+    expect(await operationsOf(brand.id)).toBe(1);
+  });
+
+  it('POST /admin/extension-types: the retry creates no second type and is not refused as a duplicate', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { permissions: ['Brand.Manage', 'Brand.Read'] });
+    const { first } = await twice(() => call(t, token, 'post', '/admin/extension-types', { body: { name: 'Home', channel: 'S' } }));
+    expect(first.status).toBe(201);
+    const types = (await call(t, token, 'get', '/admin/extension-types').expect(200)).body.items as { name: string; channel: string }[];
+    expect(types.filter((x) => x.name === 'Home' && x.channel === 'S')).toHaveLength(1);
+  });
+
+  it('PATCH /admin/brand and POST /admin/api-users/{id}/disable replay their answers', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { permissions: ['Brand.Manage', 'Brand.Read'] });
+    await twice(() => call(t, token, 'patch', '/admin/brand', { body: { name: 'Renamed once' } }));
+    const other = await createApiUser(t.dataSource, brand.id);
+    const { first } = await twice(() => call(t, token, 'post', `/admin/api-users/${other.id}/disable`));
+    expect(first.body).toMatchObject({ id: other.id, active: false });
+  });
+
+  it('the same key on another write endpoint is IDEMPOTENCY_KEY_REUSED (422), and nothing is done', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'], permissions: ['Contacts.Manage'] });
+    const key = randomUUID();
+    await call(t, token, 'delete', '/admin/contacts/c1').set('Idempotency-Key', key).expect(200);
+    const reused = await call(t, token, 'delete', '/admin/contacts/c2').set('Idempotency-Key', key).expect(422);
+    expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect((await t.dataSource.query('SELECT contact_key FROM master_contact WHERE brand_id = $1', [brand.id])).map((r: { contact_key: string }) => r.contact_key)).toEqual(['c2']);
   });
 });

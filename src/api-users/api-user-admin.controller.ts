@@ -17,6 +17,7 @@ import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { ApiUserAdminService } from './api-user-admin.service';
 import { ApiUserDto, ApiUserListDto, ApiUserWithSecretDto, CreateApiUserDto, UpdateApiUserDto } from './dto/api-user.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const NOT_FOUND = {
   type: ErrorResponseDto,
@@ -68,7 +69,9 @@ export class ApiUserAdminController {
   @ApiOperation({
     operationId: 'CreateApiUser',
     summary: 'Create an API user',
-    description: 'The service generates the secret and shows it in this answer only; it is stored hashed and never shown again (rotate it to get a new one).',
+    description:
+      'The service generates the secret and shows it in this answer only; it is stored hashed and never shown again (rotate it to get a new one). ' +
+      'No Idempotency-Key: a kept answer would store the secret. A retry after a lost answer gets 409 API_USER_EXISTS for its own userKey; then rotate the secret.',
   })
   @ApiCreatedResponse({ type: ApiUserWithSecretDto })
   @ApiBadRequestResponse({
@@ -92,6 +95,7 @@ export class ApiUserAdminController {
 
   @Patch(':id')
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'UpdateApiUserPermissions',
     summary: "Change an API user's permissions",
@@ -113,6 +117,7 @@ export class ApiUserAdminController {
   @Post(':id/disable')
   @HttpCode(200)
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'DisableApiUser',
     summary: 'Disable an API user',
@@ -129,6 +134,7 @@ export class ApiUserAdminController {
   @Post(':id/enable')
   @HttpCode(200)
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent()
   @ApiOperation({ operationId: 'EnableApiUser', summary: 'Enable an API user again', description: 'It logs in with its current secret.' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserDto })
@@ -143,7 +149,9 @@ export class ApiUserAdminController {
   @ApiOperation({
     operationId: 'RotateApiUserSecret',
     summary: "Replace an API user's secret",
-    description: 'The new secret is shown in this answer only. The old secret and every token issued so far stop working at once.',
+    description:
+      'The new secret is shown in this answer only. The old secret and every token issued so far stop working at once. ' +
+      'No Idempotency-Key: a kept answer would store the secret. A retry rotates again and answers the newer secret.',
   })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserWithSecretDto })
@@ -155,6 +163,7 @@ export class ApiUserAdminController {
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent()
   @ApiOperation({ operationId: 'DeleteApiUser', summary: 'Delete an API user', description: 'Its tokens stop working at once. The operations log keeps its userKey.' })
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted.' })

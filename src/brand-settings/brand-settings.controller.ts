@@ -6,6 +6,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { BrandSettingsService } from './brand-settings.service';
 import { BrandSettingsDto, UpdateBrandSettingsDto } from './dto/brand-settings.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('Brand settings')
 @Controller('admin/brand')
@@ -26,6 +27,7 @@ export class BrandSettingsController {
 
   @Patch()
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'UpdateBrandSettings',
     summary: "Change your brand's name or enabled extension columns",

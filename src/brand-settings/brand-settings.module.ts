@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { OperationsModule } from '../operations/operations.module';
 import { BrandSettingsController } from './brand-settings.controller';
 import { BrandSettingsService } from './brand-settings.service';
@@ -7,7 +8,7 @@ import { ExtensionTypesService } from './extension-types.service';
 
 /** The dashboard's brand configuration: name, enabled extension columns, extension types (Brand.Read / Brand.Manage). */
 @Module({
-  imports: [OperationsModule],
+  imports: [OperationsModule, IdempotencyModule],
   controllers: [BrandSettingsController, ExtensionTypesController],
   providers: [BrandSettingsService, ExtensionTypesService],
 })

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNotFoundResponse,
@@ -9,7 +8,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
@@ -28,6 +26,7 @@ import {
   UpdateExtensionTypeDto,
 } from './dto/extension-type.dto';
 import { ExtensionTypesService } from './extension-types.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const NOT_FOUND = {
   type: ErrorResponseDto,
@@ -81,16 +80,17 @@ export class ExtensionTypesController {
 
   @Post()
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent({ description: 'EXTENSION_TYPE_EXISTS: the brand has a type of that name for the channel.', example: EXISTS_EXAMPLE })
   @ApiOperation({ operationId: 'CreateExtensionType', summary: 'Create an extension type', description: '(channel, name) is unique in a brand.' })
   @ApiCreatedResponse({ type: ExtensionTypeDto })
   @ApiBadRequestResponse(INVALID('channel must be one of E, S, W'))
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'EXTENSION_TYPE_EXISTS: the brand has a type of that name for the channel.', example: EXISTS_EXAMPLE })
   create(@CurrentUser() user: AuthUser, @Body() body: CreateExtensionTypeDto): Promise<ExtensionTypeDto> {
     return this.types.create(user.brandId, { name: body.name, channel: body.channel, columnOrder: body.columnOrder });
   }
 
   @Patch(':id')
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent({ description: 'EXTENSION_TYPE_EXISTS: the new name is taken for the channel.', example: EXISTS_EXAMPLE })
   @ApiOperation({
     operationId: 'UpdateExtensionType',
     summary: 'Rename an extension type or change its columnOrder',
@@ -102,7 +102,6 @@ export class ExtensionTypesController {
   @ApiOkResponse({ type: ExtensionTypeDto, description: 'The type after the change.' })
   @ApiBadRequestResponse(INVALID('name must be 1 to 100 characters'))
   @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'EXTENSION_TYPE_EXISTS: the new name is taken for the channel.', example: EXISTS_EXAMPLE })
   update(@OperationCtx() ctx: OperationContext, @Param('id', TYPE_ID) id: number, @Body() body: UpdateExtensionTypeDto): Promise<ExtensionTypeDto> {
     return this.types.update(ctx, id, { name: body.name, columnOrder: body.columnOrder });
   }
@@ -110,6 +109,16 @@ export class ExtensionTypesController {
   @Delete(':id')
   @HttpCode(200)
   @Authenticated({ permission: 'Brand.Manage' })
+  @Idempotent({
+    description: 'EXTENSION_TYPE_IN_USE: extensions carry the type (count says how many).',
+    type: ExtensionTypeInUseResponseDto,
+    example: {
+      statusCode: 409,
+      code: 'EXTENSION_TYPE_IN_USE',
+      message: '20412 extensions carry this type; delete with clearExtensions=true to clear it from them.',
+      count: 20412,
+    },
+  })
   @ApiOperation({
     operationId: 'DeleteExtensionType',
     summary: 'Delete an extension type',
@@ -121,16 +130,6 @@ export class ExtensionTypesController {
   @ApiOkResponse({ type: DeletedExtensionTypeDto })
   @ApiBadRequestResponse(INVALID('clearExtensions must be true or false'))
   @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse({
-    description: 'EXTENSION_TYPE_IN_USE: extensions carry the type (count says how many).',
-    schema: { $ref: getSchemaPath(ExtensionTypeInUseResponseDto) },
-    example: {
-      statusCode: 409,
-      code: 'EXTENSION_TYPE_IN_USE',
-      message: '20412 extensions carry this type; delete with clearExtensions=true to clear it from them.',
-      count: 20412,
-    },
-  })
   delete(@OperationCtx() ctx: OperationContext, @Param('id', TYPE_ID) id: number, @Query() query: DeleteExtensionTypeQueryDto): Promise<DeletedExtensionTypeDto> {
     return this.types.delete(ctx, id, query.clearExtensions === 'true');
   }

@@ -18,6 +18,7 @@ import {
   ExtensionKeyQueryDto,
 } from './dto/admin-contact-extensions.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const INVALID_QUERY = {
   type: ErrorResponseDto,
@@ -60,6 +61,7 @@ export class ContactExtensionsAdminController {
 
   @Delete()
   @Authenticated({ permission: 'ContactExtensions.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'DeleteContactExtension',
     summary: 'Delete one extension',
@@ -79,6 +81,7 @@ export class ContactExtensionsAdminController {
   @Post('bulk-delete')
   @HttpCode(200)
   @Authenticated({ permission: 'ContactExtensions.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'BulkDeleteContactExtensions',
     summary: 'Delete up to 1000 extensions by (contact_key, address)',

@@ -11,6 +11,7 @@ import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
 import { ContactsService } from './contacts.service';
 import { ContactDetailDto, ContactPageDto, DeletedContactDto, ListContactsQueryDto } from './dto/contact.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const NOT_FOUND = {
   type: ErrorResponseDto,
@@ -55,6 +56,7 @@ export class ContactsAdminController {
 
   @Delete(':contactKey')
   @Authenticated({ permission: 'Contacts.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'DeleteContact',
     summary: 'Delete a contact with its extensions',

@@ -7,6 +7,7 @@ import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
 import { ContactsService } from './contacts.service';
 import { BulkUpsertContactsDto, BulkUpsertContactsResultDto, ContactsValidationFailedResponseDto } from './dto/bulk-upsert-contacts.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('Contacts')
 @ApiExtraModels(ErrorResponseDto, ContactsValidationFailedResponseDto)
@@ -17,6 +18,7 @@ export class ContactsController {
   @Post('bulk/contacts')
   @HttpCode(200)
   @Authenticated({ permission: 'Contacts.Manage' })
+  @Idempotent()
   @ApiOperation({
     operationId: 'BulkUpsertContacts',
     summary: 'Insert and update contacts (master_contact) in bulk',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { OperationsModule } from '../operations/operations.module';
 import { ContactsAdminController } from './contacts-admin.controller';
 import { ContactsController } from './contacts.controller';
@@ -9,7 +10,7 @@ import { MasterContact } from './master-contact.entity';
 
 /** master_contact: the contacts of a brand that extensions belong to; their bulk upsert and the dashboard's list. */
 @Module({
-  imports: [TypeOrmModule.forFeature([MasterContact]), OperationsModule],
+  imports: [TypeOrmModule.forFeature([MasterContact]), OperationsModule, IdempotencyModule],
   controllers: [ContactsController, ContactsAdminController],
   providers: [ContactsService, ContactsRepository],
   exports: [TypeOrmModule],

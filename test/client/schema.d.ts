@@ -379,7 +379,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API user
-         * @description The service generates the secret and shows it in this answer only; it is stored hashed and never shown again (rotate it to get a new one).
+         * @description The service generates the secret and shows it in this answer only; it is stored hashed and never shown again (rotate it to get a new one). No Idempotency-Key: a kept answer would store the secret. A retry after a lost answer gets 409 API_USER_EXISTS for its own userKey; then rotate the secret.
          */
         post: operations["CreateApiUser"];
         delete?: never;
@@ -467,7 +467,7 @@ export interface paths {
         put?: never;
         /**
          * Replace an API user's secret
-         * @description The new secret is shown in this answer only. The old secret and every token issued so far stop working at once.
+         * @description The new secret is shown in this answer only. The old secret and every token issued so far stop working at once. No Idempotency-Key: a kept answer would store the secret. A retry rotates again and answers the newer secret.
          */
         post: operations["RotateApiUserSecret"];
         delete?: never;
@@ -2006,7 +2006,10 @@ export interface operations {
     BulkUpsertContacts: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2062,6 +2065,34 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "code": "FORBIDDEN",
                      *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -2230,7 +2261,10 @@ export interface operations {
     DeleteContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The contact_key, URL-encoded. */
                 contactKey: string;
@@ -2292,6 +2326,34 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "code": "NOT_FOUND",
                      *       "message": "No such contact in your brand.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -2611,19 +2673,11 @@ export interface operations {
             /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
             409: {
                 headers: {
-                    /** @description Seconds to wait before retrying. */
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 409,
-                     *       "code": "IDEMPOTENCY_KEY_IN_USE",
-                     *       "message": "A request with this Idempotency-Key is still in progress; retry once it has finished to get its answer.",
-                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -2890,7 +2944,10 @@ export interface operations {
                 /** @description Canonicalized like the bulk API: A@B.COM finds a@b.com. */
                 address: string;
             };
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2976,12 +3033,43 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     BulkDeleteContactExtensions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3036,6 +3124,34 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "code": "FORBIDDEN",
                      *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -3100,7 +3216,10 @@ export interface operations {
     UpdateBrandSettings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3172,6 +3291,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     ListExtensionTypes: {
@@ -3230,7 +3377,10 @@ export interface operations {
     CreateExtensionType: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3301,17 +3451,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description EXTENSION_TYPE_EXISTS: the brand has a type of that name for the channel. */
+            /**
+             * @description EXTENSION_TYPE_EXISTS: the brand has a type of that name for the channel.
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
             409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "statusCode": 409,
-                     *       "code": "EXTENSION_TYPE_EXISTS",
-                     *       "message": "Your brand already has an extension type \"Work Email\" for channel E."
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -3397,7 +3563,10 @@ export interface operations {
                 /** @description true: clear the type from the extensions that carry it (their name becomes null), then delete it. false: refuse (409) while any extension carries it. */
                 clearExtensions?: "true" | "false";
             };
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The extension type id. */
                 id: number;
@@ -3483,21 +3652,36 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description EXTENSION_TYPE_IN_USE: extensions carry the type (count says how many). */
+            /**
+             * @description EXTENSION_TYPE_IN_USE: extensions carry the type (count says how many).
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
             409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionTypeInUseResponseDto"] | components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "statusCode": 409,
-                     *       "code": "EXTENSION_TYPE_IN_USE",
-                     *       "message": "20412 extensions carry this type; delete with clearExtensions=true to clear it from them.",
-                     *       "count": 20412
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
-                    "application/json": components["schemas"]["ExtensionTypeInUseResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
         };
@@ -3505,7 +3689,10 @@ export interface operations {
     UpdateExtensionType: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The extension type id. */
                 id: number;
@@ -3596,17 +3783,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description EXTENSION_TYPE_EXISTS: the new name is taken for the channel. */
+            /**
+             * @description EXTENSION_TYPE_EXISTS: the new name is taken for the channel.
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
             409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "statusCode": 409,
-                     *       "code": "EXTENSION_TYPE_EXISTS",
-                     *       "message": "Your brand already has an extension type \"Work Email\" for channel E."
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -3834,7 +4037,10 @@ export interface operations {
     DeleteApiUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The API user id. */
                 id: number;
@@ -3900,9 +4106,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description API_USER_SELF_LOCKOUT: you may not disable or delete the user you call with, nor take Brand.Manage from it. */
+            /**
+             * @description API_USER_SELF_LOCKOUT: you may not disable or delete the user you call with, nor take Brand.Manage from it.
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3913,6 +4125,23 @@ export interface operations {
                      *       "message": "You cannot disable the API user you are calling with; use another user with Brand.Manage."
                      *     }
                      */
+                    "application/json": unknown;
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -3921,7 +4150,10 @@ export interface operations {
     UpdateApiUserPermissions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The API user id. */
                 id: number;
@@ -4011,9 +4243,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description API_USER_SELF_LOCKOUT: you may not disable or delete the user you call with, nor take Brand.Manage from it. */
+            /**
+             * @description API_USER_SELF_LOCKOUT: you may not disable or delete the user you call with, nor take Brand.Manage from it.
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4022,6 +4260,23 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "code": "API_USER_SELF_LOCKOUT",
                      *       "message": "You cannot disable the API user you are calling with; use another user with Brand.Manage."
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -4032,7 +4287,10 @@ export interface operations {
     DisableApiUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The API user id. */
                 id: number;
@@ -4099,9 +4357,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description API_USER_SELF_LOCKOUT: you may not disable or delete the user you call with, nor take Brand.Manage from it. */
+            /**
+             * @description API_USER_SELF_LOCKOUT: you may not disable or delete the user you call with, nor take Brand.Manage from it.
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4112,6 +4376,23 @@ export interface operations {
                      *       "message": "You cannot disable the API user you are calling with; use another user with Brand.Manage."
                      *     }
                      */
+                    "application/json": unknown;
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -4120,7 +4401,10 @@ export interface operations {
     EnableApiUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The API user id. */
                 id: number;
@@ -4182,6 +4466,34 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "code": "NOT_FOUND",
                      *       "message": "No such API user in your brand."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
