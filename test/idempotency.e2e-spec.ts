@@ -414,7 +414,11 @@ describe('Idempotency-Key on every write endpoint', () => {
   const WITHOUT_KEY = ['Login', 'CreateApiUser', 'RotateApiUserSecret'];
 
   it('every POST, PATCH and DELETE documents the header, but login and the two answers with a secret', async () => {
-    type Operation = { operationId?: string; parameters?: { name?: string }[] };
+    type Operation = {
+      operationId?: string;
+      parameters?: { name?: string }[];
+      responses?: Record<string, { content?: Record<string, { schema?: unknown; examples?: Record<string, unknown> }> }>;
+    };
     const paths = createOpenApiDocument(t.app).paths as unknown as Record<string, Partial<Record<'post' | 'patch' | 'put' | 'delete', Operation>>>;
     const writes = Object.entries(paths).flatMap(([path, item]) =>
       (['post', 'patch', 'put', 'delete'] as const)
@@ -424,8 +428,12 @@ describe('Idempotency-Key on every write endpoint', () => {
           method,
           id: item[method]!.operationId as string,
           header: (item[method]!.parameters ?? []).some((p) => p.name === 'Idempotency-Key'),
+          // a route's own 409 must not have swallowed the documentation of IDEMPOTENCY_KEY_IN_USE
+          conflict: item[method]!.responses?.['409']?.content?.['application/json'],
         })),
     );
+    const undocumented = writes.filter((w) => w.header && !(w.conflict?.schema && w.conflict.examples?.IDEMPOTENCY_KEY_IN_USE));
+    expect(undocumented.map((w) => `${w.method} ${w.path}`)).toEqual([]);
     expect(writes.length).toBeGreaterThan(10);
     expect(writes.filter((w) => w.header === WITHOUT_KEY.includes(w.id)).map((w) => `${w.method} ${w.path} (${w.id})`)).toEqual([]);
   });

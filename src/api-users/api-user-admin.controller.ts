@@ -95,7 +95,7 @@ export class ApiUserAdminController {
 
   @Patch(':id')
   @Authenticated({ permission: 'Brand.Manage' })
-  @Idempotent()
+  @Idempotent(SELF_LOCKOUT)
   @ApiOperation({
     operationId: 'UpdateApiUserPermissions',
     summary: "Change an API user's permissions",
@@ -109,7 +109,6 @@ export class ApiUserAdminController {
     example: { statusCode: 400, code: 'INVALID_REQUEST', message: 'permissions is required', details: ['permissions is required'] },
   })
   @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(SELF_LOCKOUT)
   setPermissions(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number, @Body() body: UpdateApiUserDto): Promise<ApiUserDto> {
     return this.users.setPermissions(user, id, body.permissions);
   }
@@ -117,7 +116,7 @@ export class ApiUserAdminController {
   @Post(':id/disable')
   @HttpCode(200)
   @Authenticated({ permission: 'Brand.Manage' })
-  @Idempotent()
+  @Idempotent(SELF_LOCKOUT)
   @ApiOperation({
     operationId: 'DisableApiUser',
     summary: 'Disable an API user',
@@ -126,7 +125,6 @@ export class ApiUserAdminController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserDto })
   @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(SELF_LOCKOUT)
   disable(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<ApiUserDto> {
     return this.users.disable(user, id);
   }
@@ -163,12 +161,11 @@ export class ApiUserAdminController {
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ permission: 'Brand.Manage' })
-  @Idempotent()
+  @Idempotent(SELF_LOCKOUT)
   @ApiOperation({ operationId: 'DeleteApiUser', summary: 'Delete an API user', description: 'Its tokens stop working at once. The operations log keeps its userKey.' })
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse(NOT_FOUND)
-  @ApiConflictResponse(SELF_LOCKOUT)
   async delete(@CurrentUser() user: AuthUser, @Param('id', USER_ID) id: number): Promise<void> {
     await this.users.delete(user, id);
   }

@@ -29,7 +29,7 @@ const IN_USE_EXAMPLE = errorExample(
  * @ApiConflictResponse: one status has one response in OpenAPI, so both are documented in it.
  */
 export function Idempotent(ownConflict?: OwnConflict): MethodDecorator {
-  const schemas = ownConflict?.type ? [ownConflict.type, ErrorResponseDto] : [ErrorResponseDto];
+  const schemas = ownConflict?.type && ownConflict.type !== ErrorResponseDto ? [ownConflict.type, ErrorResponseDto] : [ErrorResponseDto];
   return applyDecorators(
     UseInterceptors(IdempotencyInterceptor),
     ApiExtraModels(...schemas),

@@ -4118,14 +4118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 409,
-                     *       "code": "API_USER_SELF_LOCKOUT",
-                     *       "message": "You cannot disable the API user you are calling with; use another user with Brand.Manage."
-                     *     }
-                     */
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
@@ -4255,14 +4248,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 409,
-                     *       "code": "API_USER_SELF_LOCKOUT",
-                     *       "message": "You cannot disable the API user you are calling with; use another user with Brand.Manage."
-                     *     }
-                     */
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
@@ -4369,14 +4355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 409,
-                     *       "code": "API_USER_SELF_LOCKOUT",
-                     *       "message": "You cannot disable the API user you are calling with; use another user with Brand.Manage."
-                     *     }
-                     */
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
