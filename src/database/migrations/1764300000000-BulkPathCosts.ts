@@ -29,7 +29,9 @@ export class BulkPathCosts1764300000000 implements MigrationInterface {
       DECLARE
         orphan record;
       BEGIN
-        SELECT n.brand_id, n.operation_id INTO orphan FROM new_rows n
+        -- the rows of one statement share one operation, or a few: one probe each
+        SELECT n.brand_id, n.operation_id INTO orphan
+          FROM (SELECT DISTINCT brand_id, operation_id FROM new_rows) n
          WHERE NOT EXISTS (SELECT 1 FROM operation o WHERE o.brand_id = n.brand_id AND o.id = n.operation_id)
          LIMIT 1;
         IF FOUND THEN
