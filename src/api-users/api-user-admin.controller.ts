@@ -15,9 +15,9 @@ import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiUserAdminService } from './api-user-admin.service';
 import { ApiUserDto, ApiUserListDto, ApiUserWithSecretDto, CreateApiUserDto, UpdateApiUserDto } from './dto/api-user.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const NOT_FOUND = {
   type: ErrorResponseDto,

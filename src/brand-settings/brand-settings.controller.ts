@@ -4,9 +4,9 @@ import type { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { BrandSettingsService } from './brand-settings.service';
 import { BrandSettingsDto, UpdateBrandSettingsDto } from './dto/brand-settings.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('Brand settings')
 @Controller('admin/brand')

@@ -16,6 +16,7 @@ import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import {
   CreateExtensionTypeDto,
   DeletedExtensionTypeDto,
@@ -26,7 +27,6 @@ import {
   UpdateExtensionTypeDto,
 } from './dto/extension-type.dto';
 import { ExtensionTypesService } from './extension-types.service';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const NOT_FOUND = {
   type: ErrorResponseDto,

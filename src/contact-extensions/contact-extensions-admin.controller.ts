@@ -8,6 +8,7 @@ import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { pageOf } from '../common/pagination/page-query.dto';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ContactExtensionsAdminService } from './contact-extensions-admin.service';
 import {
   AdminListContactExtensionsQueryDto,
@@ -18,7 +19,6 @@ import {
   ExtensionKeyQueryDto,
 } from './dto/admin-contact-extensions.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const INVALID_QUERY = {
   type: ErrorResponseDto,

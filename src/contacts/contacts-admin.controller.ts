@@ -9,9 +9,9 @@ import { pageOf } from '../common/pagination/page-query.dto';
 import { StorableKeyPipe } from '../common/pipes/storable-key.pipe';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ContactsService } from './contacts.service';
 import { ContactDetailDto, ContactPageDto, DeletedContactDto, ListContactsQueryDto } from './dto/contact.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 
 const NOT_FOUND = {
   type: ErrorResponseDto,

@@ -5,9 +5,9 @@ import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ContactsService } from './contacts.service';
 import { BulkUpsertContactsDto, BulkUpsertContactsResultDto, ContactsValidationFailedResponseDto } from './dto/bulk-upsert-contacts.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('Contacts')
 @ApiExtraModels(ErrorResponseDto, ContactsValidationFailedResponseDto)
