@@ -1,5 +1,6 @@
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { DataSource } from 'typeorm';
+import { ALL_COLUMNS, BulkResult } from './support/bulk';
 import { brandWithToken, insertExtensions } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -12,18 +13,6 @@ import { createTestApp, TestApp } from './support/test-app';
 
 // jest.config.js sets testTimeout per project, where Jest ignores it; hooks and tests here talk to a database
 jest.setTimeout(60_000);
-
-const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
-
-interface BulkAnswer {
-  total: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  errors: { index: number; code: string }[];
-}
 
 /** Fisher-Yates with a seeded generator, so that a failure can be replayed. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -80,7 +69,7 @@ describe('bulk upsert under concurrency', () => {
 
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
     for (const a of answers) {
-      const body = a.body as BulkAnswer;
+      const body = a.body as BulkResult;
       expect(body).toMatchObject({ total: 70, updated: 0, skipped: 0, failed: 0, errors: [] });
       // a key another request inserted first is found existing and unchanged
       expect(body.inserted + body.unchanged).toBe(70);
@@ -89,7 +78,7 @@ describe('bulk upsert under concurrency', () => {
     expect(rows).toBe(50 + 10 * 20);
     expect(keys).toBe(rows);
     expect(orphans).toBe(0);
-    expect(answers.reduce((sum, a) => sum + (a.body as BulkAnswer).inserted, 0)).toBe(rows);
+    expect(answers.reduce((sum, a) => sum + (a.body as BulkResult).inserted, 0)).toBe(rows);
   });
 
   it('concurrent swaps, renames and updates of the same keys never answer 5xx and keep keys unique and contacts existing', async () => {
@@ -124,7 +113,7 @@ describe('bulk upsert under concurrency', () => {
       const answers = await Promise.all(bodies.map((contactDatas) => bulk(token, { throwOnError: false, contactDatas })));
       expect(answers.map((a) => a.status)).toEqual(Array(bodies.length).fill(200));
       for (const [i, a] of answers.entries()) {
-        const body = a.body as BulkAnswer;
+        const body = a.body as BulkResult;
         expect(body.inserted + body.updated + body.unchanged + body.skipped + body.failed).toBe(bodies[i].length);
         for (const e of body.errors) expect(['DUPLICATE_EXTENSION', 'EXTENSION_NOT_FOUND']).toContain(e.code);
       }
@@ -147,7 +136,7 @@ describe('bulk upsert under concurrency', () => {
     });
 
     /** Statements issued while the request runs (the JWT user lookup included: it is one per request). */
-    async function statementsOf(token: string, body: Record<string, unknown>, expected: Partial<BulkAnswer>): Promise<number> {
+    async function statementsOf(token: string, body: Record<string, unknown>, expected: Partial<BulkResult>): Promise<number> {
       spy.mockClear();
       const res = await bulk(token, body);
       const count = spy.mock.calls.length;

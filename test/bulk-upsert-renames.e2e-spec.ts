@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ALL_COLUMNS } from './support/bulk';
 import { brandWithToken, insertExtensions } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -9,8 +10,6 @@ import { createTestApp, TestApp } from './support/test-app';
 
 // jest.config.js sets testTimeout per project, where Jest ignores it; hooks and tests here talk to a database
 jest.setTimeout(60_000);
-
-const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
 
 interface Row {
   id: string;

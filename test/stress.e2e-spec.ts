@@ -3,7 +3,7 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { canonicalAddress, isValidAddress } from '../src/contact-extensions/address';
 import { Channel } from '../src/contact-extensions/channel';
-import { BULK_PATH } from './support/bulk';
+import { BULK_PATH, BulkResult } from './support/bulk';
 import { brandWithToken } from './support/factories';
 import { childEnv, freePort, ServiceProcess } from './support/processes';
 import { createTestApp, TEST_JWT_SECRET } from './support/test-app';
@@ -132,16 +132,7 @@ interface Answer {
   instance: number;
   status: number;
   text: string;
-  body: {
-    total: number;
-    inserted: number;
-    updated: number;
-    unchanged: number;
-    skipped: number;
-    failed: number;
-    errors: { index: number; code: string }[];
-    warnings: { code: string }[];
-  };
+  body: BulkResult;
   records: number;
 }
 

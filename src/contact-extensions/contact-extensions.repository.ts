@@ -7,7 +7,6 @@ import {
   InsertRow,
   LookupKeys,
   LookupResult,
-  typeKey,
   UpdateRow,
 } from './upsert-planner';
 
@@ -71,7 +70,7 @@ export class ContactExtensionsRepository {
     );
     const extensions = new Map<string, ExistingExtension>();
     const contacts = new Set<string>();
-    const types = new Set<string>();
+    const types = new Map<Channel, Set<string>>();
     for (const row of rows) {
       if (row.kind === 'x') {
         const { contactKey, address, key } = keys.extensionKeys[(row.ord as number) - 1];
@@ -85,7 +84,11 @@ export class ContactExtensionsRepository {
         });
         contacts.add(contactKey);
       } else if (row.kind === 'c') contacts.add(row.contact_key as string);
-      else types.add(typeKey(row.channel as Channel, row.name as string));
+      else {
+        const names = types.get(row.channel as Channel);
+        if (names) names.add(row.name as string);
+        else types.set(row.channel as Channel, new Set([row.name as string]));
+      }
     }
     return { extensions, contacts, types };
   }

@@ -41,7 +41,7 @@ export class ContactExtensionsService {
       const lookup =
         prepared.candidates.length > 0
           ? await this.repository.lookup(runner, user.brandId, keys)
-          : { extensions: new Map(), contacts: new Set<string>(), types: new Set<string>() };
+          : { extensions: new Map(), contacts: new Set<string>(), types: new Map() };
       const planned = planUpsert(body.contactDatas, prepared, lookup, options);
       if (planned.failed > 0 && throwOnError) {
         // thrown inside the transaction, so it rolls back: nothing is written

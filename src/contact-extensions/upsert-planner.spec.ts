@@ -8,7 +8,6 @@ import {
   PlanOptions,
   planUpsert,
   prepareRecords,
-  typeKey,
   UpsertPlan,
 } from './upsert-planner';
 
@@ -38,11 +37,17 @@ function ext(contactKey: string, address: string, over: Partial<ExistingExtensio
   };
 }
 
+function typesByChannel(types: [Channel, string][]): Map<Channel, Set<string>> {
+  const byChannel = new Map<Channel, Set<string>>();
+  for (const [channel, name] of types) byChannel.set(channel, new Set([...(byChannel.get(channel) ?? []), name]));
+  return byChannel;
+}
+
 function lookupOf(world: World): LookupResult {
   return {
     extensions: new Map((world.extensions ?? []).map((e) => [extensionKey(e.contactKey, e.address), e])),
     contacts: new Set(world.contacts ?? ['c1', 'c2', 'c3']),
-    types: new Set((world.types ?? [['E', 'Work Email'], ['E', 'Personal Email'], ['S', 'Mobile']]).map(([c, n]) => typeKey(c, n))),
+    types: typesByChannel(world.types ?? [['E', 'Work Email'], ['E', 'Personal Email'], ['S', 'Mobile']]),
   };
 }
 

@@ -29,8 +29,8 @@ export interface LookupResult {
   extensions: ReadonlyMap<string, ExistingExtension>;
   /** contact keys of the brand that exist, among those asked for (at least those the extensions found belong to) */
   contacts: ReadonlySet<string>;
-  /** typeKey(channel, name) of the brand's extension types, among those asked for */
-  types: ReadonlySet<string>;
+  /** the names of the brand's extension types per channel, among those asked for */
+  types: ReadonlyMap<Channel, ReadonlySet<string>>;
 }
 
 /** What the lookup must fetch for a set of records. */
@@ -95,7 +95,6 @@ export function outcomeCounts(plan: UpsertPlan): Record<'total' | 'inserted' | '
 }
 
 export const extensionKey = (contactKey: string, address: string): string => `${contactKey}\u0000${address}`;
-export const typeKey = (channel: Channel, name: string): string => `${channel}\u0000${name}`;
 
 /** A record after its own validation and the in-request duplicate grouping. */
 export interface PreparedRecords {
@@ -215,7 +214,6 @@ interface Judged {
  */
 export function planUpsert(rawRecords: readonly unknown[], prepared: PreparedRecords, lookup: LookupResult, options: PlanOptions): UpsertPlan {
   const channelInColumns = options.columns.has('channel');
-  const typeNames = typeNamesByChannel(lookup.types);
   const judged: Judged[] = prepared.candidates.map(({ index, record, key: sourceKey }) => {
     const existing = lookup.extensions.get(sourceKey);
     const targetKey = renames(record) ? extensionKey(record.newContactKey ?? record.contactKey, record.newAddress ?? record.address) : sourceKey;
@@ -239,7 +237,7 @@ export function planUpsert(rawRecords: readonly unknown[], prepared: PreparedRec
     } else if (record.channel !== undefined && record.channel !== existing.channel) {
       issues.push({ code: 'CHANNEL_IMMUTABLE', field: 'channel', message: `the channel of an extension cannot change (it is ${existing.channel})` });
     }
-    if (typeof record.name === 'string' && channel !== undefined && !typeNames.get(channel)?.has(record.name)) {
+    if (typeof record.name === 'string' && channel !== undefined && !lookup.types.get(channel)?.has(record.name)) {
       issues.push({ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name', message: `name is not an extension type of the brand for channel ${channel}` });
     }
     if (record.newAddress !== undefined) {
@@ -336,18 +334,6 @@ function failCollisions(judged: Judged[], lookup: LookupResult): void {
     }
     movers = movers.filter((j) => j.issues.length === 0);
   }
-}
-
-/** The brand's type names per channel, from the lookup's typeKeys (a handful). */
-function typeNamesByChannel(types: ReadonlySet<string>): Map<string, Set<string>> {
-  const byChannel = new Map<string, Set<string>>();
-  for (const key of types) {
-    const [channel, name] = key.split('\u0000');
-    let names = byChannel.get(channel);
-    if (!names) byChannel.set(channel, (names = new Set()));
-    names.add(name);
-  }
-  return byChannel;
 }
 
 function invalidAddressMessage(channel: Channel, field: string): string {
