@@ -114,13 +114,7 @@ export class ExtensionTypesService {
           [brandId, id],
         );
         if (renaming) {
-          await this.operations.record(runner, {
-            kind: 'extension_types.rename',
-            requestId: ctx.requestId,
-            user: ctx.user,
-            startedAt: ctx.startedAt,
-            counts: { total: carried, updated: carried },
-          });
+          await this.operations.record(runner, { ...ctx, kind: 'extension_types.rename', counts: { total: carried, updated: carried } });
         }
         return toDto(rows[0]);
       },
@@ -156,13 +150,7 @@ export class ExtensionTypesService {
           );
         }
         await runner.query('DELETE FROM extension_type WHERE brand_id = $1 AND id = $2', [brandId, id]);
-        await this.operations.record(runner, {
-          kind: 'extension_types.delete',
-          requestId: ctx.requestId,
-          user: ctx.user,
-          startedAt: ctx.startedAt,
-          counts: { total: carried, updated: carried },
-        });
+        await this.operations.record(runner, { ...ctx, kind: 'extension_types.delete', counts: { total: carried, updated: carried } });
         return { id, name: current.name, channel: current.channel, clearedExtensions: carried };
       },
       { isolation: 'READ COMMITTED' },
