@@ -51,6 +51,8 @@ export interface Batch {
   /** the request body, serialized once before the clock starts */
   body: string;
   expected: { inserted: number; updated: number; unchanged: number };
+  /** rows of consent history the batch writes: every insert, and every update that flips the permission */
+  consentChanges: number;
   /** records the batch's effect in the world; call once it is committed */
   commit(): void;
 }
@@ -191,6 +193,8 @@ export class World {
       insertIfNotExists,
       body,
       expected: { inserted: inserts, updated: updates + renames, unchanged },
+      // an update flips the permission; a rename keeps it
+      consentChanges: inserts + updates,
       commit: () => {
         for (const [i, row] of changes) this.changed.set(i, row);
       },

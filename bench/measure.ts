@@ -15,6 +15,8 @@ import { ContactExtensionsRepository } from '../src/contact-extensions/contact-e
 import { ContactExtension } from '../src/contact-extensions/entities/contact-extension.entity';
 import { lookupKeysOf, outcomeCounts, PlanOptions, planUpsert, prepareRecords } from '../src/contact-extensions/upsert-planner';
 import { runInRetryingTransaction } from '../src/database/retrying-transaction';
+import { ConsentChange } from '../src/operations/entities/consent-change.entity';
+import { Operation } from '../src/operations/entities/operation.entity';
 import { OperationsRecorder } from '../src/operations/operations.recorder';
 import { PostgresLimitStore } from '../src/rate-limit/postgres-limit-store';
 import { Batch, BatchKind, COLUMNS, Lane, World } from './batches';
@@ -165,6 +167,9 @@ export class Floor {
       await this.repository.insert(runner, brandId, planned.inserts);
       at.insert = performance.now();
       const consent = consentChangesOfUpsert(planned, lookup);
+      if (consent.length !== batch.consentChanges) {
+        throw new Error(`floor: a ${batch.kind} batch gave ${consent.length} consent changes, expected ${batch.consentChanges}`);
+      }
       at.consent = performance.now();
       await this.operations.record(
         runner,
@@ -232,7 +237,12 @@ export class Floor {
   }
 }
 
-/** The obvious ORM way: per record a findOne, then a save of the changed or new entity. */
+/**
+ * The obvious ORM way to the same result as the service: per record a findOne, then a save of the
+ * entity, and for each change of permission a save of its consent-history row; the operation is
+ * saved first (its id ties the history to it) and again with its counts at the end. The same rows
+ * as the service writes, so that naive/service compares two ways of doing the same work.
+ */
 export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch: Batch): Promise<{ ms: number; statements: number }> {
   const queries = countQueries();
   const before = queries();
@@ -240,14 +250,42 @@ export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch
   let inserted = 0;
   let updated = 0;
   let unchanged = 0;
+  let consentChanges = 0;
   await dataSource.transaction(async (manager) => {
     const extensions = manager.getRepository(ContactExtension);
+    const history = manager.getRepository(ConsentChange);
+    const operations = manager.getRepository(Operation);
+    const operation = await operations.save(
+      operations.create({
+        brandId: brand.brandId,
+        kind: 'contact_extensions.bulk_upsert',
+        requestId: randomUUID(),
+        apiUserId: brand.userId,
+        userKey: brand.userKey,
+        startedAt: new Date(started),
+        total: batch.records.length,
+      }),
+    );
+    const logConsent = async (e: ContactExtension, oldPermission: boolean | null): Promise<void> => {
+      await history.save(
+        history.create({
+          brandId: brand.brandId,
+          operationId: operation.id,
+          contactKey: e.contactKey,
+          address: e.address,
+          channel: e.channel,
+          oldPermission,
+          newPermission: e.permission,
+        }),
+      );
+      consentChanges++;
+    };
     for (const record of batch.records) {
       const found = await extensions.findOne({
         where: { brandId: brand.brandId, contactKey: record.contact_key, address: record.address },
       });
       if (!found) {
-        await extensions.save(
+        const created = await extensions.save(
           extensions.create({
             brandId: brand.brandId,
             contactKey: record.contact_key,
@@ -257,23 +295,31 @@ export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch
             permission: record.permission ?? false,
           }),
         );
+        await logConsent(created, null);
         inserted++;
         continue;
       }
       // every record is saved, as the issue words it ("per record a findOne then a save"); for an
       // unchanged entity TypeORM's save re-reads the row, finds no difference and writes nothing
+      const oldPermission = found.permission;
       let changed = false;
       if (record.name !== undefined && record.name !== found.name) (found.name = record.name), (changed = true);
       if (record.permission !== undefined && record.permission !== found.permission) (found.permission = record.permission), (changed = true);
       if (record.new_address !== undefined) (found.address = record.new_address), (changed = true);
       if (changed) found.updatedAt = new Date();
       await extensions.save(found);
+      if (found.permission !== oldPermission) await logConsent(found, oldPermission);
       if (changed) updated++;
       else unchanged++;
     }
+    Object.assign(operation, { inserted, updated, unchanged, durationMs: Math.round(performance.now() - started) });
+    await operations.save(operation);
   });
   const ms = performance.now() - started;
   checkCounts('naive', batch, { inserted, updated, unchanged });
+  if (consentChanges !== batch.consentChanges) {
+    throw new Error(`naive: a ${batch.kind} batch wrote ${consentChanges} consent changes, expected ${batch.consentChanges}`);
+  }
   batch.commit();
   return { ms, statements: queries() - before };
 }
