@@ -16,7 +16,7 @@ import { BATCH_KINDS, BatchKind, KIND_DESCRIPTIONS, World } from './batches';
 import { extendSeed, maxId, openDataSource, prepareTarget, removeBrand, reset, seed, SeededBrand, serverVersion, Target } from './database';
 import { Floor, FloorParts, Latency, measureNaive, measureService, measureThroughput, Phase, Throughput } from './measure';
 import { formatProfile, summarizeProfile } from './profile-summary';
-import { ServiceProcess } from './service';
+import { HeapReport, ServiceProcess } from './service';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
@@ -174,7 +174,7 @@ interface Results {
   kinds: Partial<Record<BatchKind, KindResult>>;
   growth: GrowthResult[];
   throughput: (Throughput & { speedup: number })[];
-  memory: { peakRssUnder8ClientsMb: number; serviceVmHwmMb: number };
+  memory: { peakRssUnder8ClientsMb: number; serviceVmHwmMb: number; atPeak?: HeapReport };
   large: null | {
     rows: number;
     baseRows: number;
@@ -281,7 +281,18 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     const profiling = options.profile && clients === p.clients[p.clients.length - 1];
     if (profiling) await service.profileStart();
     let peakRss = 0;
-    const sample = () => (peakRss = Math.max(peakRss, service.memory().rssMb));
+    // the service's own account of its memory, kept from the sample where its RSS was highest
+    let atPeak: HeapReport | undefined;
+    let asking = false;
+    const sample = () => {
+      peakRss = Math.max(peakRss, service.memory().rssMb);
+      if (asking) return;
+      asking = true;
+      void service.heap().then((report) => {
+        if (!atPeak || report.rss > atPeak.rss) atPeak = report;
+        asking = false;
+      });
+    };
     const t = await measureThroughput(service, world, clients, p.batch, p.throughputSeconds, sample);
     if (profiling) {
       const file = await service.profileStop(join(TMP, `service-${stamp}.cpuprofile`));
@@ -295,7 +306,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     }
     sample();
     if (clients === p.clients[p.clients.length - 1]) {
-      results.memory = { peakRssUnder8ClientsMb: peakRss, serviceVmHwmMb: service.memory().peakMb };
+      results.memory = { peakRssUnder8ClientsMb: peakRss, serviceVmHwmMb: service.memory().peakMb, atPeak };
     }
     const single = results.throughput[0]?.recordsPerSecond ?? t.recordsPerSecond;
     results.throughput.push({ ...t, speedup: t.recordsPerSecond / single });
@@ -496,6 +507,18 @@ export function render(r: Results): string {
     ),
     `service memory: peak RSS under 8 clients ${r.memory.peakRssUnder8ClientsMb.toFixed(0)} MB, VmHWM over the run ${r.memory.serviceVmHwmMb.toFixed(0)} MB`,
   ];
+  const heap = r.memory.atPeak;
+  if (heap) {
+    const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)}`;
+    const spaces = Object.entries(heap.spaces)
+      .filter(([, bytes]) => bytes >= 2 ** 20)
+      .map(([name, bytes]) => `${name.replace(/_space$/, '')} ${mb(bytes)}`)
+      .join(', ');
+    out.push(
+      `  at its highest sample, MB: RSS ${mb(heap.rss)} = V8 heap ${mb(heap.heapTotal)} (${spaces}) + external ${mb(heap.external)} ` +
+        `(array buffers ${mb(heap.arrayBuffers)}) + the rest ${mb(heap.rss - heap.heapTotal - heap.external)} (code, stacks, native)`,
+    );
+  }
   if (r.large) {
     out.push(
       `mixed batch on ${r.large.rows} rows: service p50 ${f1(r.large.service.p50)} ms (x${f2(r.large.serviceRatioP50)} of ${f1(r.large.baseService.p50)} ms ` +

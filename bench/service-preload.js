@@ -1,12 +1,13 @@
 /**
  * Preloaded into the service under benchmark (`node -r ./bench/service-preload.js dist/main.js`).
- * Counts the SQL statements the service sends and, on request, runs the V8 CPU profiler, both
- * driven over the IPC channel that the benchmark opens. Without that channel it does nothing, so
+ * Counts the SQL statements the service sends, tells its memory by V8 heap space and, on request,
+ * runs the V8 CPU profiler, all driven over the IPC channel that the benchmark opens. Without that channel it does nothing, so
  * the service under test runs its own code unchanged; the counter costs one increment per query.
  */
 'use strict';
 const { writeFileSync } = require('node:fs');
 const inspector = require('node:inspector');
+const v8 = require('node:v8');
 const { countQueries } = require('./query-counter');
 
 if (typeof process.send === 'function') {
@@ -19,16 +20,26 @@ if (typeof process.send === 'function') {
     async queries() {
       return queries();
     },
+    /** where the resident memory is: the process's figures and V8's heap spaces, in bytes */
+    async memory() {
+      const spaces = {};
+      for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = s.physical_space_size;
+      return { ...process.memoryUsage(), spaces };
+    },
     async profileStart() {
       session = new inspector.Session();
       session.connect();
       await post('Profiler.enable');
       await post('Profiler.setSamplingInterval', { interval: 200 });
       await post('Profiler.start');
+      await post('HeapProfiler.enable');
+      await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     },
     async profileStop({ file }) {
       const { profile } = await post('Profiler.stop');
+      const { profile: allocations } = await post('HeapProfiler.stopSampling');
       session.disconnect();
+      writeFileSync(file.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(allocations));
       session = undefined;
       writeFileSync(file, JSON.stringify(profile));
       return file;

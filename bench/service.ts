@@ -44,6 +44,16 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface HeapReport {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** physical size of each V8 heap space */
+  spaces: Record<string, number>;
+}
+
 export class ServiceProcess {
   private token = '';
   private nextId = 1;
@@ -192,6 +202,11 @@ export class ServiceProcess {
 
   profileStop(file: string): Promise<string> {
     return this.ipc<string>('profileStop', { file });
+  }
+
+  /** The service's own account of its memory (process.memoryUsage and V8's heap spaces), in bytes. */
+  heap(): Promise<HeapReport> {
+    return this.ipc<HeapReport>('memory');
   }
 
   /** Resident set size now and its peak since start (VmHWM), in MB. */
