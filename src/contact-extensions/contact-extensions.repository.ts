@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
+import { pgArray } from '../database/pg-array';
 import { RetryableConflictError } from '../database/retrying-transaction';
 import { Channel } from './channel';
 import {
@@ -25,7 +26,7 @@ interface LookupRow {
 
 /**
  * The SQL of the bulk upsert, set-based: one lookup statement and at most three writes per request,
- * whatever its size, each passing whole columns as arrays through unnest. Every statement is
+ * whatever its size, each passing whole columns as arrays (pgArray literals) through unnest. Every statement is
  * scoped to the caller's brand ($1).
  */
 @Injectable()
@@ -62,10 +63,10 @@ export class ContactExtensionsRepository {
         WHERE t.brand_id = $1 AND t.name = ANY($5::text[])`,
       [
         brandId,
-        keys.extensionKeys.map((k) => k.contactKey),
-        keys.extensionKeys.map((k) => k.address),
-        keys.contactKeys,
-        keys.typeNames,
+        pgArray(keys.extensionKeys.map((k) => k.contactKey)),
+        pgArray(keys.extensionKeys.map((k) => k.address)),
+        pgArray(keys.contactKeys),
+        pgArray(keys.typeNames),
       ],
     );
     const extensions = new Map<string, ExistingExtension>();
@@ -109,7 +110,7 @@ export class ContactExtensionsRepository {
       const stepped = await runner.query(
         `UPDATE master_contact_extensions SET address = chr(1) || id::text
           WHERE brand_id = $1 AND id = ANY($2::bigint[])`,
-        [brandId, moving],
+        [brandId, pgArray(moving)],
         true,
       );
       if (stepped.affected !== moving.length) throw new RetryableConflictError('a renamed extension changed meanwhile');
@@ -126,12 +127,12 @@ export class ContactExtensionsRepository {
         WHERE e.brand_id = $1 AND e.id = u.id`,
       [
         brandId,
-        updates.map((u) => u.id),
-        updates.map((u) => u.contactKey),
-        updates.map((u) => u.address),
-        updates.map((u) => u.nameSet),
-        updates.map((u) => u.name),
-        updates.map((u) => u.permission),
+        pgArray(updates.map((u) => u.id)),
+        pgArray(updates.map((u) => u.contactKey)),
+        pgArray(updates.map((u) => u.address)),
+        pgArray(updates.map((u) => u.nameSet)),
+        pgArray(updates.map((u) => u.name)),
+        pgArray(updates.map((u) => u.permission)),
       ],
       true,
     );
@@ -150,11 +151,11 @@ export class ContactExtensionsRepository {
        ON CONFLICT (brand_id, contact_key, address) DO NOTHING`,
       [
         brandId,
-        inserts.map((i) => i.contactKey),
-        inserts.map((i) => i.address),
-        inserts.map((i) => i.channel),
-        inserts.map((i) => i.name),
-        inserts.map((i) => i.permission),
+        pgArray(inserts.map((i) => i.contactKey)),
+        pgArray(inserts.map((i) => i.address)),
+        pgArray(inserts.map((i) => i.channel)),
+        pgArray(inserts.map((i) => i.name)),
+        pgArray(inserts.map((i) => i.permission)),
       ],
       true,
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { pgArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { ContactColumn } from './contact-columns';
 import { ContactRow } from './contact-upsert-planner';
@@ -74,14 +75,14 @@ export class ContactsRepository {
     if (rows.length === 0) return { inserted: 0, updated: 0 };
     const sorted = [...rows].sort((a, b) => (a.contact_key < b.contact_key ? -1 : a.contact_key > b.contact_key ? 1 : 0));
     const valueColumns = columns.filter((c): c is Exclude<ContactColumn, 'contact_key'> => c !== 'contact_key');
-    const params: unknown[] = [brandId, sorted.map((r) => r.contact_key)];
+    const params: unknown[] = [brandId, pgArray(sorted.map((r) => r.contact_key))];
     const unnestArgs = ['$2::text[]'];
     const unnestNames = ['contact_key'];
     const proposed: string[] = [];
     for (const column of valueColumns) {
-      params.push(sorted.map((r) => (r[column] === undefined ? null : r[column])));
+      params.push(pgArray(sorted.map((r) => r[column])));
       unnestArgs.push(`$${params.length}::${SQL_TYPE[column]}[]`);
-      params.push(sorted.map((r) => r[column] !== undefined));
+      params.push(pgArray(sorted.map((r) => r[column] !== undefined)));
       unnestArgs.push(`$${params.length}::bool[]`);
       unnestNames.push(column, `${column}_set`);
       proposed.push(

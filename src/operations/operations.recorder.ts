@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import type { Channel } from '../contact-extensions/channel';
+import { pgArray } from '../database/pg-array';
 import type { OperationKind } from './operation-kinds';
 
 export interface OperationCounts {
@@ -90,11 +91,11 @@ export class OperationsRecorder {
         c.failed ?? 0,
         c.deleted ?? 0,
         jsonbText(entry.errors ?? []),
-        consentChanges.map((x) => x.contactKey),
-        consentChanges.map((x) => x.address),
-        consentChanges.map((x) => x.channel),
-        consentChanges.map((x) => x.oldPermission),
-        consentChanges.map((x) => x.newPermission),
+        pgArray(consentChanges.map((x) => x.contactKey)),
+        pgArray(consentChanges.map((x) => x.address)),
+        pgArray(consentChanges.map((x) => x.channel)),
+        pgArray(consentChanges.map((x) => x.oldPermission)),
+        pgArray(consentChanges.map((x) => x.newPermission)),
       ],
     );
     return rows[0].id;
