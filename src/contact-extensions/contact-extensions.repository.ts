@@ -26,8 +26,8 @@ interface LookupRow {
 
 /**
  * The SQL of the bulk upsert, set-based: one lookup statement and at most three writes per request,
- * whatever its size, each passing whole columns as arrays (pgArray literals) through unnest. Every statement is
- * scoped to the caller's brand ($1).
+ * whatever its size, each passing whole columns as arrays (pgArray literals) through unnest. Every
+ * statement is scoped to the caller's brand ($1).
  */
 @Injectable()
 export class ContactExtensionsRepository {
