@@ -6,8 +6,9 @@ const QUOTES_AND_BACKSLASHES = /["\\]/g;
 
 /**
  * A one-dimensional array as PostgreSQL's array literal (`{"a","b\"c",NULL,t}`), to be sent as a text
- * parameter and cast in the SQL (`$2::text[]`, `$5::bool[]`, `$2::bigint[]`). It is the text that pg
- * sends for a JS array parameter, so the statement and its result are the same.
+ * parameter and cast in the SQL (`$2::text[]`, `$5::bool[]`, `$2::bigint[]`). pg sends a JS array
+ * parameter as such a literal too (booleans spelled "true" and "false"), so the database reads the
+ * same array and the statement and its result are the same.
  *
  * pg builds that text by appending to a string element by element, with two regex replaces on each:
  * for the bulk upsert's 1000-record batches that was a tenth of the service's CPU time and a third
