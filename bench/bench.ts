@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { BATCH_KINDS, BatchKind, KIND_DESCRIPTIONS, World } from './batches';
 import { extendSeed, maxId, openDataSource, prepareTarget, removeBrand, reset, seed, SeededBrand, serverVersion, Target } from './database';
-import { Floor, FloorParts, Latency, measureNaive, measureService, measureThroughput, Phase, Throughput } from './measure';
+import { Floor, FloorLatency, Latency, measureInTurn, measureNaive, measureService, measureThroughput, Phase, Throughput } from './measure';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { HeapReport, ServiceProcess } from './service';
 
@@ -154,7 +154,7 @@ class Harness {
 interface KindResult {
   description: string;
   service: Latency;
-  floor: Latency & { parts: FloorParts };
+  floor: FloorLatency;
   naive: Latency;
   serviceOverFloorP50: number;
   serviceOverFloorP99: number;
@@ -234,44 +234,56 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     targets: [],
   };
 
-  // On a server, each service measurement is followed at once by the floor (and naive) runs of the
-  // same batches, so that they meet the same conditions. The embedded database serves one process
+  // On a server, the service, the floor and the naive way take turns on each kind of batch
+  // (measureInTurn), so that they meet the same conditions. The embedded database serves one process
   // at a time: there all service measurements come first, then the floor and naive ones.
-  const interleave = !target.embedded;
-  const floorOf = new Map<BatchKind, Latency & { parts: FloorParts }>();
+  const inTurn = !target.embedded;
+  const floorOf = new Map<BatchKind, FloorLatency>();
   const naiveOf = new Map<BatchKind, Latency>();
   const serviceOf = new Map<BatchKind, Latency>();
   const floorGrowth = new Map<number, Latency>();
   const serviceGrowth = new Map<number, Latency>();
-  const direct = {
-    kind: async (kind: BatchKind) => {
+  const logKind = (kind: BatchKind) =>
+    log(
+      `${kind}: service p50 ${ms(serviceOf.get(kind)!.p50)}, p99 ${ms(serviceOf.get(kind)!.p99)}, ${serviceOf.get(kind)!.statements} statements; ` +
+        `floor p50 ${ms(floorOf.get(kind)!.p50)}, naive p50 ${ms(naiveOf.get(kind)!.p50)}`,
+    );
+
+  // 1. each kind of batch, then each batch size (mixed batches)
+  if (inTurn) {
+    for (const kind of BATCH_KINDS) {
+      await h.reset();
+      const floor = new Floor(await h.db(), h.brand);
+      const naive = { dataSource: await h.db(), brand: h.brand, phase: p.naive };
+      const m = await measureInTurn(await h.service(), floor, naive, world, kind, p.batch, p.latency);
+      serviceOf.set(kind, m.service);
+      floorOf.set(kind, m.floor);
+      naiveOf.set(kind, m.naive!);
+      logKind(kind);
+    }
+    for (const size of p.growthSizes) {
+      await h.reset();
+      const m = await measureInTurn(await h.service(), new Floor(await h.db(), h.brand), undefined, world, 'mixed', size, p.growth);
+      serviceGrowth.set(size, m.service);
+      floorGrowth.set(size, m.floor);
+      log(`mixed batch of ${size}: service p50 ${ms(m.service.p50)}, floor p50 ${ms(m.floor.p50)}`);
+    }
+  } else {
+    for (const kind of BATCH_KINDS) serviceOf.set(kind, await measureService(await h.service(), world, kind, p.batch, p.latency));
+    for (const size of p.growthSizes) serviceGrowth.set(size, await measureService(await h.service(), world, 'mixed', size, p.growth));
+    // the floor and naive runs, once the service is stopped (h.db() stops it)
+    for (const kind of BATCH_KINDS) {
       await h.reset();
       floorOf.set(kind, await new Floor(await h.db(), h.brand).measure(world, kind, p.batch, p.latency));
       await h.reset();
       naiveOf.set(kind, await measureNaive(await h.db(), h.brand, world, kind, p.batch, p.naive));
-      log(`${kind}: floor p50 ${ms(floorOf.get(kind)!.p50)}, naive p50 ${ms(naiveOf.get(kind)!.p50)}`);
-    },
-    size: async (size: number) => {
+      logKind(kind);
+    }
+    for (const size of p.growthSizes) {
       await h.reset();
       floorGrowth.set(size, await new Floor(await h.db(), h.brand).measure(world, 'mixed', size, p.growth));
-      log(`mixed batch of ${size}: floor p50 ${ms(floorGrowth.get(size)!.p50)}`);
-    },
-  };
-
-  // 1. each kind of batch, then each batch size (mixed batches)
-  for (const kind of BATCH_KINDS) {
-    await h.resetBetweenServiceRuns();
-    const service = await measureService(await h.service(), world, kind, p.batch, p.latency);
-    serviceOf.set(kind, service);
-    log(`${kind}: service p50 ${ms(service.p50)}, p99 ${ms(service.p99)}, ${service.statements} statements`);
-    if (interleave) await direct.kind(kind);
-  }
-  for (const size of p.growthSizes) {
-    await h.resetBetweenServiceRuns();
-    const service = await measureService(await h.service(), world, 'mixed', size, p.growth);
-    serviceGrowth.set(size, service);
-    log(`mixed batch of ${size}: service p50 ${ms(service.p50)}`);
-    if (interleave) await direct.size(size);
+      log(`mixed batch of ${size}: service p50 ${ms(serviceGrowth.get(size)!.p50)}, floor p50 ${ms(floorGrowth.get(size)!.p50)}`);
+    }
   }
 
   // 2. throughput with concurrent clients, and the service's memory under the heaviest load
@@ -316,11 +328,6 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     log(`${clients} client(s): ${t.recordsPerSecond.toFixed(0)} records/s, ${t.errors} errors`);
   }
 
-  // 3. embedded: the floor and naive runs, now that the service is stopped
-  if (!interleave) {
-    for (const kind of BATCH_KINDS) await direct.kind(kind);
-    for (const size of p.growthSizes) await direct.size(size);
-  }
   for (const kind of BATCH_KINDS) {
     const service = serviceOf.get(kind)!;
     const floor = floorOf.get(kind)!;
@@ -343,21 +350,24 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
 
   // 4. the mixed batch on a ten times larger table
   if (options.large) {
+    // the service and the floor on the mixed batch, in turn on a server, one after the other (the
+    // table reset between them) on the embedded database
+    const mixed = async (): Promise<{ service: Latency; floor: FloorLatency }> => {
+      await h.reset();
+      if (inTurn) return measureInTurn(await h.service(), new Floor(await h.db(), h.brand), undefined, world, 'mixed', p.batch, p.latency);
+      const service = await measureService(await h.service(), world, 'mixed', p.batch, p.latency);
+      await h.reset();
+      return { service, floor: await new Floor(await h.db(), h.brand).measure(world, 'mixed', p.batch, p.latency) };
+    };
     // the mixed batch on the base table once more, right before, so that the ratio compares like with like
-    await h.reset();
-    const baseService = await measureService(await h.service(), world, 'mixed', p.batch, p.latency);
-    await h.reset();
-    const baseFloor = await new Floor(await h.db(), h.brand).measure(world, 'mixed', p.batch, p.latency);
+    const { service: baseService, floor: baseFloor } = await mixed();
     log(`mixed on ${p.rows} rows again: service p50 ${ms(baseService.p50)}, floor p50 ${ms(baseFloor.p50)}`);
     const db = await h.db();
     log(`growing the table to ${p.largeRows} rows`);
     await extendSeed(db, h.brand.brandId, p.rows, p.largeRows, log);
     h.brand.seedMaxId = await maxId(db, h.brand.brandId);
     world.grow(p.largeRows);
-    await h.reset();
-    const service = await measureService(await h.service(), world, 'mixed', p.batch, p.latency);
-    await h.reset();
-    const floor = await new Floor(await h.db(), h.brand).measure(world, 'mixed', p.batch, p.latency);
+    const { service, floor } = await mixed();
     results.large = {
       rows: p.largeRows,
       baseRows: p.rows,

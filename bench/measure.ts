@@ -94,21 +94,26 @@ function collectOwnGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Sequential requests, one at a time; every answer is checked against what the batch must do. */
+/** One request of the batch to the service: its time; the answer is checked against what the batch must do. */
+async function serviceOnce(service: ServiceProcess, batch: Batch): Promise<number> {
+  collectOwnGarbage();
+  const reply = await service.upsert(batch.body);
+  if (reply.status !== 200) {
+    throw new Error(`service: a ${batch.kind} batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
+  }
+  checkCounts('service', batch, reply.body);
+  batch.commit();
+  return reply.ms;
+}
+
+/** Sequential requests, one at a time. */
 export async function measureService(service: ServiceProcess, world: World, kind: BatchKind, size: number, phase: Phase): Promise<Latency> {
   const samples: number[] = [];
   let statementsBefore = 0;
   for (let k = 0; k < phase.warmup + phase.requests; k++) {
     if (k === phase.warmup) statementsBefore = await service.queries();
-    const batch = world.build(kind, size);
-    collectOwnGarbage();
-    const reply = await service.upsert(batch.body);
-    if (reply.status !== 200) {
-      throw new Error(`service: a ${kind} batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
-    }
-    checkCounts('service', batch, reply.body);
-    batch.commit();
-    if (k >= phase.warmup) samples.push(reply.ms);
+    const ms = await serviceOnce(service, world.build(kind, size));
+    if (k >= phase.warmup) samples.push(ms);
   }
   const statements = ((await service.queries()) - statementsBefore) / phase.requests;
   return summarize(samples, statements);
@@ -206,35 +211,92 @@ export class Floor {
     return { ms, statements, parts };
   }
 
-  async measure(world: World, kind: BatchKind, size: number, phase: Phase): Promise<Latency & { parts: FloorParts }> {
-    const samples: number[] = [];
-    const parts: FloorParts[] = [];
-    let statements = 0;
+  async measure(world: World, kind: BatchKind, size: number, phase: Phase): Promise<FloorLatency> {
+    const runs: FloorRun[] = [];
     for (let k = 0; k < phase.warmup + phase.requests; k++) {
       const batch = world.build(kind, size);
       collectOwnGarbage();
-      const result = await this.run(batch);
-      if (k >= phase.warmup) {
-        samples.push(result.ms);
-        parts.push(result.parts);
-        statements = Math.max(statements, result.statements);
-      }
+      const run = await this.run(batch);
+      if (k >= phase.warmup) runs.push(run);
     }
-    const median = (key: keyof FloorParts) => percentile(parts.map((p) => p[key]).sort((a, b) => a - b), 50);
-    return {
-      ...summarize(samples, statements),
-      parts: {
-        auth: median('auth'),
-        limit: median('limit'),
-        begin: median('begin'),
-        lookup: median('lookup'),
-        update: median('update'),
-        insert: median('insert'),
-        log: median('log'),
-        commit: median('commit'),
-      },
-    };
+    return summarizeFloor(runs);
   }
+}
+
+type FloorRun = Awaited<ReturnType<Floor['run']>>;
+export type FloorLatency = Latency & { parts: FloorParts };
+
+/** The floor's runs: latency over the whole runs, and the median of each step. */
+function summarizeFloor(runs: FloorRun[]): FloorLatency {
+  const median = (key: keyof FloorParts) => percentile(runs.map((r) => r.parts[key]).sort((a, b) => a - b), 50);
+  return {
+    ...summarize(
+      runs.map((r) => r.ms),
+      Math.max(...runs.map((r) => r.statements)),
+    ),
+    parts: {
+      auth: median('auth'),
+      limit: median('limit'),
+      begin: median('begin'),
+      lookup: median('lookup'),
+      update: median('update'),
+      insert: median('insert'),
+      log: median('log'),
+      commit: median('commit'),
+    },
+  };
+}
+
+/**
+ * The service, the floor and (if asked) the naive way on one kind of batch, taking turns: a service
+ * request, then the floor's run of the next batch, with the naive runs spread evenly among them. All
+ * three then meet the table as the batches leave it: 110 update batches leave 110k dead index entries
+ * behind, and whatever ran after them measured slower (the floor's update step 31 ms after the
+ * service's, 14 ms before it). Only on a server: the embedded database serves one process at a time.
+ */
+export async function measureInTurn(
+  service: ServiceProcess,
+  floor: Floor,
+  naive: { dataSource: DataSource; brand: SeededBrand; phase: Phase } | undefined,
+  world: World,
+  kind: BatchKind,
+  size: number,
+  phase: Phase,
+): Promise<{ service: Latency; floor: FloorLatency; naive?: Latency }> {
+  const total = phase.warmup + phase.requests;
+  const naiveRuns = naive ? naive.phase.warmup + naive.phase.requests : 0;
+  // the naive runs go after evenly spread turns (the first ones are its warm-up)
+  const naiveTurn = (i: number): number => Math.floor(((i + 0.5) * total) / naiveRuns);
+  const serviceSamples: number[] = [];
+  const floorRuns: FloorRun[] = [];
+  const naiveSamples: number[] = [];
+  let naiveStatements = 0;
+  let naiveDone = 0;
+  let statementsBefore = 0;
+  for (let k = 0; k < total; k++) {
+    const timed = k >= phase.warmup;
+    if (k === phase.warmup) statementsBefore = await service.queries();
+    const ms = await serviceOnce(service, world.build(kind, size));
+    if (timed) serviceSamples.push(ms);
+    const batch = world.build(kind, size);
+    collectOwnGarbage();
+    const run = await floor.run(batch);
+    if (timed) floorRuns.push(run);
+    while (naive && naiveDone < naiveRuns && naiveTurn(naiveDone) === k) {
+      const batch = world.build(kind, size);
+      collectOwnGarbage();
+      const result = await runNaive(naive.dataSource, naive.brand, batch);
+      if (++naiveDone > naive.phase.warmup) naiveSamples.push(result.ms);
+      naiveStatements = Math.max(naiveStatements, result.statements);
+    }
+  }
+  // the service counts its statements itself: the floor and naive runs count in this process
+  const statements = ((await service.queries()) - statementsBefore) / phase.requests;
+  return {
+    service: summarize(serviceSamples, statements),
+    floor: summarizeFloor(floorRuns),
+    naive: naive ? summarize(naiveSamples, naiveStatements) : undefined,
+  };
 }
 
 /**
