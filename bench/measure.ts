@@ -86,9 +86,10 @@ export interface Phase {
 }
 
 /**
- * The benchmark's own garbage, collected before each timed request (npm run bench starts Node with
- * --expose-gc), so that a collection of the benchmark's heap (every batch and answer of the run)
- * does not land inside a figure: it would count against the floor's steps, which run in this process.
+ * The benchmark's own garbage, collected before each timed request (serviceOnce, Floor.run and
+ * runNaive start with it; npm run bench starts Node with --expose-gc), so that a collection of the
+ * benchmark's heap (every batch and answer of the run) does not land inside a figure: it would
+ * count against the floor's steps, which run in this process.
  */
 function collectOwnGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -148,6 +149,7 @@ export class Floor {
     const bucket = `bulk:brand:${brandId}`;
     const token = randomUUID();
     const at: Record<string, number> = {};
+    collectOwnGarbage();
     const before = this.queries();
     at.start = performance.now();
     if (!(await this.users.findActiveForToken(userId, 0))) throw new Error('floor: the benchmark user was not found');
@@ -214,9 +216,7 @@ export class Floor {
   async measure(world: World, kind: BatchKind, size: number, phase: Phase): Promise<FloorLatency> {
     const runs: FloorRun[] = [];
     for (let k = 0; k < phase.warmup + phase.requests; k++) {
-      const batch = world.build(kind, size);
-      collectOwnGarbage();
-      const run = await this.run(batch);
+      const run = await this.run(world.build(kind, size));
       if (k >= phase.warmup) runs.push(run);
     }
     return summarizeFloor(runs);
@@ -278,16 +278,14 @@ export async function measureInTurn(
     if (k === phase.warmup) statementsBefore = await service.queries();
     const ms = await serviceOnce(service, world.build(kind, size));
     if (timed) serviceSamples.push(ms);
-    const batch = world.build(kind, size);
-    collectOwnGarbage();
-    const run = await floor.run(batch);
+    const run = await floor.run(world.build(kind, size));
     if (timed) floorRuns.push(run);
     while (naive && naiveDone < naiveRuns && naiveTurn(naiveDone) === k) {
-      const batch = world.build(kind, size);
-      collectOwnGarbage();
-      const result = await runNaive(naive.dataSource, naive.brand, batch);
-      if (++naiveDone > naive.phase.warmup) naiveSamples.push(result.ms);
-      naiveStatements = Math.max(naiveStatements, result.statements);
+      const result = await runNaive(naive.dataSource, naive.brand, world.build(kind, size));
+      if (++naiveDone > naive.phase.warmup) {
+        naiveSamples.push(result.ms);
+        naiveStatements = Math.max(naiveStatements, result.statements);
+      }
     }
   }
   // the service counts its statements itself: the floor and naive runs count in this process
@@ -306,6 +304,7 @@ export async function measureInTurn(
  * as the service writes, so that naive/service compares two ways of doing the same work.
  */
 export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch: Batch): Promise<{ ms: number; statements: number }> {
+  collectOwnGarbage();
   const queries = countQueries();
   const before = queries();
   const started = performance.now();
@@ -390,9 +389,7 @@ export async function measureNaive(dataSource: DataSource, brand: SeededBrand, w
   const samples: number[] = [];
   let statements = 0;
   for (let k = 0; k < phase.warmup + phase.requests; k++) {
-    const batch = world.build(kind, size);
-    collectOwnGarbage();
-    const result = await runNaive(dataSource, brand, batch);
+    const result = await runNaive(dataSource, brand, world.build(kind, size));
     if (k >= phase.warmup) {
       samples.push(result.ms);
       statements = Math.max(statements, result.statements);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createSecretKey } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
+import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AuthConfig } from '../config/auth.config';
 import { DomainError } from '../common/errors/domain.error';

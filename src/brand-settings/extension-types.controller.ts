@@ -14,9 +14,9 @@ import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 import {
   CreateExtensionTypeDto,
   DeletedExtensionTypeDto,

@@ -6,9 +6,9 @@ import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { pageOf } from '../common/pagination/page-query.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ContactExtensionsAdminService } from './contact-extensions-admin.service';
 import {
   AdminListContactExtensionsQueryDto,

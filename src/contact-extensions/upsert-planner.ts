@@ -141,7 +141,7 @@ export function prepareRecords(rawRecords: readonly unknown[], options: PlanOpti
     const validation = validations[index];
     // a record whose key is unreadable cannot be grouped; it is judged alone
     const group = validation.ok
-      ? extensionKey(validation.record.contactKey, validation.record.address)
+      ? keyOf(validation.record)
       : isPlainRecord(raw) && typeof raw.contact_key === 'string' && typeof raw.address === 'string'
         ? extensionKey(raw.contact_key, canonicalAddress(raw.address))
         : undefined;
@@ -180,7 +180,7 @@ export function lookupKeysOf(prepared: PreparedRecords): LookupKeys {
     extensionKeys.set(key, { contactKey: record.contactKey, address: record.address, key });
     if (renames(record)) {
       const target = targetOf(record);
-      const targetKey = extensionKey(target.contactKey, target.address);
+      const targetKey = keyOf(target);
       extensionKeys.set(targetKey, { ...target, key: targetKey });
     }
     contactKeys.add(record.contactKey);
@@ -193,6 +193,8 @@ export function lookupKeysOf(prepared: PreparedRecords): LookupKeys {
 function renames(record: ParsedRecord): boolean {
   return record.newContactKey !== undefined || record.newAddress !== undefined;
 }
+
+const keyOf = (at: { contactKey: string; address: string }): string => extensionKey(at.contactKey, at.address);
 
 function targetOf(record: ParsedRecord): { contactKey: string; address: string } {
   return { contactKey: record.newContactKey ?? record.contactKey, address: record.newAddress ?? record.address };
@@ -216,7 +218,7 @@ export function planUpsert(rawRecords: readonly unknown[], prepared: PreparedRec
   const channelInColumns = options.columns.has('channel');
   const judged: Judged[] = prepared.candidates.map(({ index, record, key: sourceKey }) => {
     const existing = lookup.extensions.get(sourceKey);
-    const targetKey = renames(record) ? extensionKey(record.newContactKey ?? record.contactKey, record.newAddress ?? record.address) : sourceKey;
+    const targetKey = renames(record) ? keyOf(targetOf(record)) : sourceKey;
     const issues: RecordIssue[] = [];
     const channel = record.channel ?? existing?.channel;
 

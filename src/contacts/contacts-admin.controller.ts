@@ -7,9 +7,9 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { pageOf } from '../common/pagination/page-query.dto';
 import { StorableKeyPipe } from '../common/pipes/storable-key.pipe';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ContactsService } from './contacts.service';
 import { ContactDetailDto, ContactPageDto, DeletedContactDto, ListContactsQueryDto } from './dto/contact.dto';
 

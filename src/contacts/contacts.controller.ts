@@ -3,9 +3,9 @@ import { ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiOkResponse, ApiOpera
 import { errorExample } from '../common/decorators/api-error-responses.decorator';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
-import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ContactsService } from './contacts.service';
 import { BulkUpsertContactsDto, BulkUpsertContactsResultDto, ContactsValidationFailedResponseDto } from './dto/bulk-upsert-contacts.dto';
 

@@ -8,8 +8,8 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain.error';
 import { ReliabilityConfig } from '../config/reliability.config';
 import { MetricsService } from '../metrics/metrics.service';
-import { HitResult, LimitStore, UNLIMITED } from './limit-store';
 import { loginAddressKey } from './client-address';
+import { HitResult, LimitStore, UNLIMITED } from './limit-store';
 
 export type RateLimitPolicy = 'bulk' | 'login';
 export const RATE_LIMIT_POLICY = 'rateLimitPolicy';
@@ -140,4 +140,3 @@ export class RateLimitInterceptor implements NestInterceptor {
   }
 }
 
-/** The peer of the connection, IPv4 addresses without their IPv6 mapping (::ffff:). */
