@@ -2,17 +2,15 @@
  * Two projects: unit specs beside the code (pure logic, no database) and end-to-end specs in test/
  * (the real Nest app over HTTP against a real PostgreSQL: TEST_DATABASE_URL, else embedded PGlite).
  *
- * NestJS 12 ships as ECMAScript modules. Node 20 can require() them, but Jest's module loader on
- * Node 20 cannot, so Jest compiles those packages to CommonJS like our own TypeScript (cached).
+ * Set up as `nest new` sets up a NestJS 12 project: ts-jest compiles our TypeScript, and Jest, run
+ * with `--experimental-vm-modules` on Node 22.22+ or 24, loads NestJS's ES-module packages as they are.
  */
-const ESM_PACKAGES = ['@nestjs', 'uid', 'path-to-regexp'];
-const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-  '^.+\\.js$': 'babel-jest',
+const common = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
-const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
-
-const common = { testEnvironment: 'node', rootDir: '.', moduleFileExtensions: ['ts', 'js', 'json'], transform, transformIgnorePatterns };
 
 module.exports = {
   projects: [

@@ -345,7 +345,13 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   for (const size of p.growthSizes) {
     const service = serviceGrowth.get(size)!;
     const floor = floorGrowth.get(size)!;
-    results.growth.push({ size, service, floor, servicePerRecordUs: (service.p50 * 1000) / size, serviceOverFloorP50: service.p50 / floor.p50 });
+    results.growth.push({
+      size,
+      service,
+      floor,
+      servicePerRecordUs: (service.p50 * 1000) / size,
+      serviceOverFloorP50: service.p50 / floor.p50,
+    });
   }
 
   // 4. the mixed batch on a ten times larger table
@@ -389,7 +395,10 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   process.stdout.write(render(results) + '\n');
   const file = options.smoke
     ? join(TMP, `smoke-${stamp}.json`)
-    : join(RESULTS, `${stamp.slice(0, 10)}-${cpus().length}cores${options.embedded ? '-embedded' : ''}${options.large ? '-large' : ''}.json`);
+    : join(
+        RESULTS,
+        `${stamp.slice(0, 10)}-${cpus().length}cores${options.embedded ? '-embedded' : ''}${options.large ? '-large' : ''}.json`,
+      );
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`figures written to ${file}`);
 
@@ -416,13 +425,25 @@ function judge(r: Results, options: Options): Results['targets'] {
   return [
     {
       // the floor must issue what the service issues; when the service's SQL changes, bench/measure.ts must follow
-      name: 'floor issues the service\'s statements',
+      name: "floor issues the service's statements",
       target: 'same count',
-      value: BATCH_KINDS.filter((k) => r.kinds[k]).map((k) => `${r.kinds[k]!.service.statements}/${r.kinds[k]!.floor.statements}`).join(' '),
+      value: BATCH_KINDS.filter((k) => r.kinds[k])
+        .map((k) => `${r.kinds[k]!.service.statements}/${r.kinds[k]!.floor.statements}`)
+        .join(' '),
       pass: mirrored,
     },
-    { name: 'service/floor, mixed, p50', target: '<= 1.5', value: mixed.serviceOverFloorP50.toFixed(2), pass: mixed.serviceOverFloorP50 <= 1.5 },
-    { name: 'service/floor, mixed, p99', target: '<= 2.0', value: mixed.serviceOverFloorP99.toFixed(2), pass: mixed.serviceOverFloorP99 <= 2.0 },
+    {
+      name: 'service/floor, mixed, p50',
+      target: '<= 1.5',
+      value: mixed.serviceOverFloorP50.toFixed(2),
+      pass: mixed.serviceOverFloorP50 <= 1.5,
+    },
+    {
+      name: 'service/floor, mixed, p99',
+      target: '<= 2.0',
+      value: mixed.serviceOverFloorP99.toFixed(2),
+      pass: mixed.serviceOverFloorP99 <= 2.0,
+    },
     { name: 'naive/service, mixed, p50', target: '>= 25', value: mixed.naiveOverService.toFixed(1), pass: mixed.naiveOverService >= 25 },
     {
       name: 'SQL statements per request, sizes 10..max',
@@ -466,12 +487,30 @@ export function render(r: Results): string {
   const busy = Math.max(Number(m.loadAverageAtStart), Number(m.loadAverageAtEnd)) > Number(m.cores);
   const out: string[] = [
     '',
-    ...(busy ? [`WARNING: the machine was busy (load average ${Number(m.loadAverageAtStart).toFixed(1)} at start, ${Number(m.loadAverageAtEnd).toFixed(1)} at end, ${m.cores} cores): figures are skewed`] : []),
+    ...(busy
+      ? [
+          `WARNING: the machine was busy (load average ${Number(m.loadAverageAtStart).toFixed(1)} at start, ${Number(m.loadAverageAtEnd).toFixed(1)} at end, ${m.cores} cores): figures are skewed`,
+        ]
+      : []),
     `Bulk upsert benchmark: ${m.mode}, PostgreSQL ${m.postgres}, ${m.cores} cores (${m.cpu}), Node ${m.node}, ` +
       `${m.rows} existing extensions, ${m.batch}-record batches${m.smoke ? ' (SMOKE: tiny figures, not comparable)' : ''}`,
     '',
     table(
-      ['batch', 'svc p50', 'p95', 'p99', 'floor p50', 'p99', 'svc/floor p50', 'p99', 'naive p50', 'naive/svc', 'stmts svc', 'floor', 'naive'],
+      [
+        'batch',
+        'svc p50',
+        'p95',
+        'p99',
+        'floor p50',
+        'p99',
+        'svc/floor p50',
+        'p99',
+        'naive p50',
+        'naive/svc',
+        'stmts svc',
+        'floor',
+        'naive',
+      ],
       BATCH_KINDS.filter((k) => r.kinds[k]).map((k) => {
         const x = r.kinds[k] as KindResult;
         return [
@@ -516,7 +555,15 @@ export function render(r: Results): string {
     '',
     table(
       ['clients', 'requests', 'records/s', 'vs 1 client', 'p50 ms', 'p99 ms', 'errors'],
-      r.throughput.map((t) => [String(t.clients), String(t.requests), t.recordsPerSecond.toFixed(0), f2(t.speedup), f1(t.p50), f1(t.p99), String(t.errors)]),
+      r.throughput.map((t) => [
+        String(t.clients),
+        String(t.requests),
+        t.recordsPerSecond.toFixed(0),
+        f2(t.speedup),
+        f1(t.p50),
+        f1(t.p99),
+        String(t.errors),
+      ]),
     ),
     `service memory: peak RSS under 8 clients ${r.memory.peakRssUnder8ClientsMb.toFixed(0)} MB, VmHWM over the run ${r.memory.serviceVmHwmMb.toFixed(0)} MB`,
   ];
@@ -538,7 +585,13 @@ export function render(r: Results): string {
         `on ${r.large.baseRows} rows just before), p99 ${f1(r.large.service.p99)} ms; floor p50 ${f1(r.large.floor.p50)} ms (x${f2(r.large.floorRatioP50)} of ${f1(r.large.baseFloor.p50)} ms)`,
     );
   }
-  out.push('', table(['target', 'wanted', 'measured', 'result'], r.targets.map((t) => [t.name, t.target, t.value, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])));
+  out.push(
+    '',
+    table(
+      ['target', 'wanted', 'measured', 'result'],
+      r.targets.map((t) => [t.name, t.target, t.value, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),
+    ),
+  );
   return out.join('\n');
 }
 

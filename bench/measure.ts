@@ -208,7 +208,12 @@ export class Floor {
     };
     const ms = at.end - at.start - (at.planned - at.lookup) - (at.consent - at.insert);
     const statements = this.queries() - before;
-    checkCounts('floor', batch, { inserted: plan.inserts.length, updated: plan.updates.length, unchanged: plan.unchanged, failed: plan.failed });
+    checkCounts('floor', batch, {
+      inserted: plan.inserts.length,
+      updated: plan.updates.length,
+      unchanged: plan.unchanged,
+      failed: plan.failed,
+    });
     batch.commit();
     return { ms, statements, parts };
   }
@@ -228,7 +233,11 @@ export type FloorLatency = Latency & { parts: FloorParts };
 
 /** The floor's runs: latency over the whole runs, and the median of each step. */
 function summarizeFloor(runs: FloorRun[]): FloorLatency {
-  const median = (key: keyof FloorParts) => percentile(runs.map((r) => r.parts[key]).sort((a, b) => a - b), 50);
+  const median = (key: keyof FloorParts) =>
+    percentile(
+      runs.map((r) => r.parts[key]).sort((a, b) => a - b),
+      50,
+    );
   return {
     ...summarize(
       runs.map((r) => r.ms),
@@ -364,9 +373,18 @@ export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch
       // unchanged entity TypeORM's save re-reads the row, finds no difference and writes nothing
       const oldPermission = found.permission;
       let changed = false;
-      if (record.name !== undefined && record.name !== found.name) (found.name = record.name), (changed = true);
-      if (record.permission !== undefined && record.permission !== found.permission) (found.permission = record.permission), (changed = true);
-      if (record.new_address !== undefined) (found.address = record.new_address), (changed = true);
+      if (record.name !== undefined && record.name !== found.name) {
+        found.name = record.name;
+        changed = true;
+      }
+      if (record.permission !== undefined && record.permission !== found.permission) {
+        found.permission = record.permission;
+        changed = true;
+      }
+      if (record.new_address !== undefined) {
+        found.address = record.new_address;
+        changed = true;
+      }
       if (changed) found.updatedAt = new Date();
       await extensions.save(found);
       if (found.permission !== oldPermission) await logConsent(found, oldPermission);
@@ -385,7 +403,14 @@ export async function runNaive(dataSource: DataSource, brand: SeededBrand, batch
   return { ms, statements: queries() - before };
 }
 
-export async function measureNaive(dataSource: DataSource, brand: SeededBrand, world: World, kind: BatchKind, size: number, phase: Phase): Promise<Latency> {
+export async function measureNaive(
+  dataSource: DataSource,
+  brand: SeededBrand,
+  world: World,
+  kind: BatchKind,
+  size: number,
+  phase: Phase,
+): Promise<Latency> {
   const samples: number[] = [];
   let statements = 0;
   for (let k = 0; k < phase.warmup + phase.requests; k++) {

@@ -71,7 +71,8 @@ export function formatProfile(summary: ProfileSummary): string {
   const lines = [`CPU profile: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms`, '', 'self time by owner:'];
   for (const o of summary.byOwner) lines.push(`  ${(o.share * 100).toFixed(1).padStart(5)}%  ${o.ms.toFixed(0).padStart(7)} ms  ${o.name}`);
   lines.push('', 'hottest functions (self time):');
-  for (const f of summary.byFunction) lines.push(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
+  for (const f of summary.byFunction)
+    lines.push(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
   return lines.join('\n');
 }
 

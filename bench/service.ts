@@ -115,7 +115,7 @@ export class ServiceProcess {
     } catch (err) {
       await service.stop();
       const tail = readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
-      throw new Error(`${(err as Error).message}\n--- service log (${logFile}) ---\n${tail}`);
+      throw new Error(`${(err as Error).message}\n--- service log (${logFile}) ---\n${tail}`, { cause: err });
     }
     return service;
   }

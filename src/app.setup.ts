@@ -12,10 +12,7 @@ import { JsonObjectBodyPipe } from './common/pipes/json-object-body.pipe';
 import { ValidateOnlyPipe } from './common/pipes/validate-only.pipe';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((e) => [
-    ...Object.values(e.constraints ?? {}),
-    ...flatten(e.children ?? [], `${prefix}${e.property}.`),
-  ]);
+  return errors.flatMap((e) => [...Object.values(e.constraints ?? {}), ...flatten(e.children ?? [], `${prefix}${e.property}.`)]);
 }
 
 /**
@@ -33,7 +30,10 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors(
     config.corsOrigins === '*' || config.corsOrigins.length > 0
-      ? { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'] }
+      ? {
+          origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
+          exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
+        }
       : { origin: false },
   );
   // the JSON body parser is JsonBodyModule's middleware: it runs after the request logger
@@ -85,11 +85,17 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 /** The tags of the API, in the order Swagger UI shows them. */
 const API_TAGS: { name: string; description: string }[] = [
   { name: 'Authentication', description: 'Exchange an API user key and secret for a bearer token.' },
-  { name: 'Contact extensions', description: "Insert, update and read the extensions (emails, phone and WhatsApp numbers) of your brand's contacts." },
+  {
+    name: 'Contact extensions',
+    description: "Insert, update and read the extensions (emails, phone and WhatsApp numbers) of your brand's contacts.",
+  },
   { name: 'Contacts', description: "Your brand's contacts (master_contact): insert and update them in bulk, list, read and delete them." },
   { name: 'Health', description: 'Liveness and readiness for orchestrators and load balancers; no token needed.' },
   { name: 'Dashboard', description: "Figures about your brand's contacts and extensions, for the admin dashboard." },
-  { name: 'Contact extensions (dashboard)', description: "Search, read and delete your brand's contact extensions from the admin dashboard." },
+  {
+    name: 'Contact extensions (dashboard)',
+    description: "Search, read and delete your brand's contact extensions from the admin dashboard.",
+  },
   { name: 'Brand settings', description: "Your brand's name and enabled extension columns." },
   { name: 'Extension types', description: "Your brand's extension types (the allowed `name` of an extension per channel)." },
   { name: 'API users', description: "Your brand's API users, their permissions and secrets." },

@@ -18,7 +18,14 @@ describe('admin: API users', () => {
     expect({ status: res.status, body: res.body }).toMatchObject({ status, body });
   };
   const whoAmI = (token: string) => call(t, token, 'get', '/rest/contact_extensions', { query: { contact_key: 'c1' } });
-  const USER = { id: expect.any(Number), userKey: expect.any(String), permissions: expect.any(Array), active: expect.any(Boolean), createdAt: expect.any(String), updatedAt: expect.any(String) };
+  const USER = {
+    id: expect.any(Number),
+    userKey: expect.any(String),
+    permissions: expect.any(Array),
+    active: expect.any(Boolean),
+    createdAt: expect.any(String),
+    updatedAt: expect.any(String),
+  };
 
   it('lists the users of the brand without their secrets', async () => {
     const { brand, user, token } = await brandWithToken(t.dataSource, t.http);
@@ -33,8 +40,16 @@ describe('admin: API users', () => {
 
   it('creates a user whose secret is shown once, in the creation answer, and logs in with it', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http);
-    const created = await call(t, token, 'post', '/admin/api-users', { body: { userKey: `crm-${Date.now()}`, permissions: ['ContactExtensions.Read', 'Brand.Read'] } }).expect(201);
-    expect(created.body).toEqual({ ...USER, userKey: expect.stringMatching(/^crm-/), permissions: ['ContactExtensions.Read', 'Brand.Read'], active: true, secret: expect.any(String) });
+    const created = await call(t, token, 'post', '/admin/api-users', {
+      body: { userKey: `crm-${Date.now()}`, permissions: ['ContactExtensions.Read', 'Brand.Read'] },
+    }).expect(201);
+    expect(created.body).toEqual({
+      ...USER,
+      userKey: expect.stringMatching(/^crm-/),
+      permissions: ['ContactExtensions.Read', 'Brand.Read'],
+      active: true,
+      secret: expect.any(String),
+    });
     expect(created.body.secret.length).toBeGreaterThanOrEqual(40);
     const stored: { secret_hash: string }[] = await t.dataSource.query('SELECT secret_hash FROM api_user WHERE id = $1', [created.body.id]);
     expect(stored[0].secret_hash).toMatch(/^scrypt\$/);
@@ -70,7 +85,9 @@ describe('admin: API users', () => {
     const other = await createApiUser(t.dataSource, brand.id, { permissions: ['ContactExtensions.Read'] });
     const otherToken = await login(t.http, other);
     await whoAmI(otherToken).expect(200);
-    const res = await call(t, token, 'patch', `/admin/api-users/${other.id}`, { body: { permissions: ['Brand.Read', 'Contacts.Read'] } }).expect(200);
+    const res = await call(t, token, 'patch', `/admin/api-users/${other.id}`, {
+      body: { permissions: ['Brand.Read', 'Contacts.Read'] },
+    }).expect(200);
     expect(res.body.permissions).toEqual(['Contacts.Read', 'Brand.Read']);
     expectBody(await whoAmI(otherToken), 403, FORBIDDEN_BODY);
   });
@@ -79,7 +96,10 @@ describe('admin: API users', () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const other = await createApiUser(t.dataSource, brand.id, { permissions: ['ContactExtensions.Read'] });
     const oldToken = await login(t.http, other);
-    expect((await call(t, token, 'post', `/admin/api-users/${other.id}/disable`).expect(200)).body).toMatchObject({ id: other.id, active: false });
+    expect((await call(t, token, 'post', `/admin/api-users/${other.id}/disable`).expect(200)).body).toMatchObject({
+      id: other.id,
+      active: false,
+    });
     expectBody(await whoAmI(oldToken), 401, UNAUTHENTICATED_BODY);
     await t.http.post('/rest/login').send({ userKey: other.userKey, secret: other.secret }).expect(401);
     expect((await call(t, token, 'post', `/admin/api-users/${other.id}/enable`).expect(200)).body).toMatchObject({ active: true });
@@ -99,7 +119,7 @@ describe('admin: API users', () => {
     await whoAmI(await login(t.http, { userKey: other.userKey, secret: rotated.body.secret })).expect(200);
   });
 
-  it("deleting a user stops its tokens at once; the caller cannot delete, disable or demote itself", async () => {
+  it('deleting a user stops its tokens at once; the caller cannot delete, disable or demote itself', async () => {
     const { brand, user, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const other = await createApiUser(t.dataSource, brand.id, { permissions: ['ContactExtensions.Read'] });
     const otherToken = await login(t.http, other);
@@ -135,7 +155,10 @@ describe('admin: API users', () => {
     await call(t, b.token, 'delete', `/admin/api-users/${victim.id}`).expect(404);
     // untouched
     await whoAmI(victimToken).expect(200);
-    expect((await call(t, a.token, 'get', `/admin/api-users/${victim.id}`).expect(200)).body).toMatchObject({ active: true, permissions: ['ContactExtensions.Read'] });
+    expect((await call(t, a.token, 'get', `/admin/api-users/${victim.id}`).expect(200)).body).toMatchObject({
+      active: true,
+      permissions: ['ContactExtensions.Read'],
+    });
   });
 
   it('answers 404 NOT_FOUND to an id that is not a positive 32-bit integer, on every route', async () => {
@@ -157,7 +180,10 @@ describe('admin: API users', () => {
 
   it('needs Brand.Manage for every API user route (Brand.Read is not enough)', async () => {
     const { brand, user } = await brandWithToken(t.dataSource, t.http);
-    const token = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'Brand.Manage') }));
+    const token = await login(
+      t.http,
+      await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'Brand.Manage') }),
+    );
     for (const [method, path] of [
       ['get', '/admin/api-users'],
       ['get', `/admin/api-users/${user.id}`],

@@ -20,13 +20,14 @@ describe('admin: brand settings and extension types', () => {
   });
 
   const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
-  const typesOf = async (token: string) => (await call(t, token, 'get', '/admin/extension-types').expect(200)).body.items as {
-    id: number;
-    name: string;
-    channel: string;
-    columnOrder: number;
-    extensionCount: number;
-  }[];
+  const typesOf = async (token: string) =>
+    (await call(t, token, 'get', '/admin/extension-types').expect(200)).body.items as {
+      id: number;
+      name: string;
+      channel: string;
+      columnOrder: number;
+      extensionCount: number;
+    }[];
   const typeId = async (token: string, channel: string, name: string): Promise<number> =>
     (await typesOf(token)).find((x) => x.channel === channel && x.name === name)!.id;
 
@@ -45,7 +46,9 @@ describe('admin: brand settings and extension types', () => {
 
     it('changes the name and the enabled columns (stored in canonical order), effective on the next bulk request', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-      const res = await call(t, token, 'patch', '/admin/brand', { body: { name: 'Acme Europe', extensionColumns: ['permission', 'address', 'contact_key'] } }).expect(200);
+      const res = await call(t, token, 'patch', '/admin/brand', {
+        body: { name: 'Acme Europe', extensionColumns: ['permission', 'address', 'contact_key'] },
+      }).expect(200);
       expect(res.body).toMatchObject({ name: 'Acme Europe', extensionColumns: ['contact_key', 'address', 'permission'] });
       const refused = await bulkExtensions(t, token, {
         columns: ['contact_key', 'address', 'channel'],
@@ -58,13 +61,20 @@ describe('admin: brand settings and extension types', () => {
     it('keeps updated_at when nothing changes', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const before = (await call(t, token, 'get', '/admin/brand').expect(200)).body;
-      const after = (await call(t, token, 'patch', '/admin/brand', { body: { name: before.name, extensionColumns: [...ALL_COLUMNS].reverse() } }).expect(200)).body;
+      const after = (
+        await call(t, token, 'patch', '/admin/brand', { body: { name: before.name, extensionColumns: [...ALL_COLUMNS].reverse() } }).expect(
+          200,
+        )
+      ).body;
       expect(after.updatedAt).toBe(before.updatedAt);
     });
 
     it.each([
       [{ extensionColumns: ['contact_key', 'channel'] }, 'extensionColumns must contain contact_key and address (they cannot be disabled)'],
-      [{ extensionColumns: ['contact_key', 'address', 'colour'] }, 'each of extensionColumns must be one of contact_key, address, channel, name, permission'],
+      [
+        { extensionColumns: ['contact_key', 'address', 'colour'] },
+        'each of extensionColumns must be one of contact_key, address, channel, name, permission',
+      ],
       [{ extensionColumns: ['contact_key', 'address', 'address'] }, 'extensionColumns must not name a column twice'],
       [{ name: '   ' }, 'name must not be blank'],
       // found by a sweep of the admin routes: a 500 (NUL), or U+FFFD stored (unpaired surrogate)
@@ -137,24 +147,35 @@ describe('admin: brand settings and extension types', () => {
       ['a name over 100 characters', { name: 'x'.repeat(101), channel: 'E' }, 'name must be 1 to 100 characters'],
       ['a fractional columnOrder', { name: 'X', channel: 'E', columnOrder: 1.5 }, 'columnOrder must be an integer'],
       // found by a sweep of the admin routes: a 500 (NUL), or U+FFFD stored (unpaired surrogate)
-      ['a NUL character in the name', { name: 'Work\u0000Email', channel: 'E' }, 'name must not contain a NUL character or an unpaired surrogate'],
-      ['an unpaired surrogate in the name', { name: '\u0645\udfff', channel: 'E' }, 'name must not contain a NUL character or an unpaired surrogate'],
+      [
+        'a NUL character in the name',
+        { name: 'Work\u0000Email', channel: 'E' },
+        'name must not contain a NUL character or an unpaired surrogate',
+      ],
+      [
+        'an unpaired surrogate in the name',
+        { name: '\u0645\udfff', channel: 'E' },
+        'name must not contain a NUL character or an unpaired surrogate',
+      ],
     ])('refuses to create a type with %s (400)', async (_, body, message) => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const res = await call(t, token, 'post', '/admin/extension-types', { body }).expect(400);
       expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message });
     });
 
-    it.each([['a NUL character', 'Work\u0000Email'], ['an unpaired surrogate', '\u0645\udfff']])(
-      'refuses a rename to a name with %s (400) and changes nothing (found by a sweep of the admin routes)',
-      async (_, name) => {
-        const { token } = await brandWithToken(t.dataSource, t.http);
-        const id = await typeId(token, 'E', 'Work Email');
-        const res = await call(t, token, 'patch', `/admin/extension-types/${id}`, { body: { name } }).expect(400);
-        expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message: 'name must not contain a NUL character or an unpaired surrogate' });
-        expect((await call(t, token, 'get', `/admin/extension-types/${id}`).expect(200)).body).toMatchObject({ name: 'Work Email' });
-      },
-    );
+    it.each([
+      ['a NUL character', 'Work\u0000Email'],
+      ['an unpaired surrogate', '\u0645\udfff'],
+    ])('refuses a rename to a name with %s (400) and changes nothing (found by a sweep of the admin routes)', async (_, name) => {
+      const { token } = await brandWithToken(t.dataSource, t.http);
+      const id = await typeId(token, 'E', 'Work Email');
+      const res = await call(t, token, 'patch', `/admin/extension-types/${id}`, { body: { name } }).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: 'name must not contain a NUL character or an unpaired surrogate',
+      });
+      expect((await call(t, token, 'get', `/admin/extension-types/${id}`).expect(200)).body).toMatchObject({ name: 'Work Email' });
+    });
 
     it('renames a type on every extension that carries it, in the same transaction, and logs the operation', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
@@ -166,12 +187,22 @@ describe('admin: brand settings and extension types', () => {
       ]);
       await insertExtensions(t.dataSource, other.brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email' }]);
       const id = await typeId(token, 'E', 'Work Email');
-      const res = await call(t, token, 'patch', `/admin/extension-types/${id}`, { body: { name: 'Business Email', columnOrder: 9 } }).expect(200);
+      const res = await call(t, token, 'patch', `/admin/extension-types/${id}`, {
+        body: { name: 'Business Email', columnOrder: 9 },
+      }).expect(200);
       expect(res.body).toMatchObject({ id, name: 'Business Email', channel: 'E', columnOrder: 9, extensionCount: 2 });
-      expect((await extensionsOf(t.dataSource, brand.id)).map((e) => e.name)).toEqual(['Business Email', 'Business Email', 'Personal Email']);
+      expect((await extensionsOf(t.dataSource, brand.id)).map((e) => e.name)).toEqual([
+        'Business Email',
+        'Business Email',
+        'Personal Email',
+      ]);
       expect((await extensionsOf(t.dataSource, other.brand.id)).map((e) => e.name)).toEqual(['Work Email']);
 
-      const old = await bulkExtensions(t, token, { columns: ['contact_key', 'address', 'name'], contactDatas: [{ contact_key: 'c1', address: 'a@b.com', name: 'Work Email' }], throwOnError: false }).expect(200);
+      const old = await bulkExtensions(t, token, {
+        columns: ['contact_key', 'address', 'name'],
+        contactDatas: [{ contact_key: 'c1', address: 'a@b.com', name: 'Work Email' }],
+        throwOnError: false,
+      }).expect(200);
       expect(old.body.errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' })]);
 
       const ops = (await call(t, token, 'get', '/admin/operations', { query: { kind: 'extension_types.rename' } }).expect(200)).body.items;

@@ -67,7 +67,10 @@ describe('admin: contact extensions', () => {
       [{ channel: 'X' }, 'channel must be one of E, S, W'],
       [{ permission: 'yes' }, 'permission must be true or false'],
       [{ limit: 1000 }, 'limit must be at most 500'],
-      [{ cursor: Buffer.from('["only-one"]').toString('base64url') }, 'cursor is not valid; pass back the next_cursor of the previous page'],
+      [
+        { cursor: Buffer.from('["only-one"]').toString('base64url') },
+        'cursor is not valid; pass back the next_cursor of the previous page',
+      ],
       // found by a sweep of the admin routes: a NUL character was a 500
       [{ contact_key: 'c\u00001' }, 'contact_key must not contain a NUL character or an unpaired surrogate'],
       [{ address: 'shop\u0000' }, 'address must not contain a NUL character or an unpaired surrogate'],
@@ -82,7 +85,9 @@ describe('admin: contact extensions', () => {
   describe('DELETE /admin/contact-extensions', () => {
     it('deletes one extension by contact_key and (canonicalized) address and answers it', async () => {
       const { brand, token } = await seeded();
-      const res = await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: '+90 535 123 45 67' } }).expect(200);
+      const res = await call(t, token, 'delete', '/admin/contact-extensions', {
+        query: { contact_key: 'c1', address: '+90 535 123 45 67' },
+      }).expect(200);
       expect(res.body).toMatchObject({ contact_key: 'c1', address: '905351234567', channel: 'S', permission: true });
       expect((await extensionsOf(t.dataSource, brand.id)).map((e) => e.address)).not.toContain('905351234567');
       await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: '905351234567' } }).expect(404);
@@ -123,7 +128,13 @@ describe('admin: contact extensions', () => {
         skipped: 1,
         failed: 2,
         errors: [
-          { index: 1, contact_key: 'c1', address: 'nobody@x.com', code: 'EXTENSION_NOT_FOUND', message: 'no extension with this contact_key and address' },
+          {
+            index: 1,
+            contact_key: 'c1',
+            address: 'nobody@x.com',
+            code: 'EXTENSION_NOT_FOUND',
+            message: 'no extension with this contact_key and address',
+          },
           { index: 4, contact_key: 'c3', address: null, code: 'UNKNOWN_FIELD', field: 'channel', message: expect.any(String) },
           { index: 4, contact_key: 'c3', address: null, code: 'MISSING_FIELD', field: 'address', message: 'address is required' },
         ],
@@ -144,9 +155,14 @@ describe('admin: contact extensions', () => {
         '{"throwOnError":false,"contactDatas":[' +
         '{"contact_key":"\\u0645\\udfff","address":"a@shop.com"},{"contact_key":"c1","address":"\\u0645\\udfff"},' +
         '{"contact_key":"c1\\u0000","address":"a@shop.com"},{"contact_key":"c1","address":"a@shop.com\\u0000"}]}';
-      const res = await call(t, token, 'post', '/admin/contact-extensions/bulk-delete').set('Content-Type', 'application/json').send(raw).expect(200);
+      const res = await call(t, token, 'post', '/admin/contact-extensions/bulk-delete')
+        .set('Content-Type', 'application/json')
+        .send(raw)
+        .expect(200);
       expect(res.body).toMatchObject({ total: 4, deleted: 0, skipped: 0, failed: 4, warnings: [] });
-      expect(res.body.errors.map((e: { index: number; code: string; field: string; message: string }) => [e.index, e.code, e.field, e.message])).toEqual([
+      expect(
+        res.body.errors.map((e: { index: number; code: string; field: string; message: string }) => [e.index, e.code, e.field, e.message]),
+      ).toEqual([
         [0, 'INVALID_FIELD', 'contact_key', 'contact_key must not contain a NUL character or an unpaired surrogate'],
         [1, 'INVALID_FIELD', 'address', 'address must not contain a NUL character or an unpaired surrogate'],
         [2, 'INVALID_FIELD', 'contact_key', 'contact_key must not contain a NUL character or an unpaired surrogate'],
@@ -158,15 +174,32 @@ describe('admin: contact extensions', () => {
     it('with throwOnError (the default) deletes nothing when one key is unknown: 400 VALIDATION_FAILED', async () => {
       const { brand, token } = await seeded();
       const before = await extensionsOf(t.dataSource, brand.id);
-      const res = await bulkDelete(token, { contactDatas: [{ contact_key: 'c1', address: 'a@shop.com' }, { contact_key: 'c9', address: 'a@shop.com' }] }).expect(400);
-      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ index: 1, code: 'EXTENSION_NOT_FOUND' })], warnings: [] });
+      const res = await bulkDelete(token, {
+        contactDatas: [
+          { contact_key: 'c1', address: 'a@shop.com' },
+          { contact_key: 'c9', address: 'a@shop.com' },
+        ],
+      }).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ index: 1, code: 'EXTENSION_NOT_FOUND' })],
+        warnings: [],
+      });
       expect(await extensionsOf(t.dataSource, brand.id)).toEqual(before);
     });
 
     it.each([
       ['no records', { contactDatas: [] }, 'contactDatas must hold at least 1 record'],
-      ['1001 records', { contactDatas: Array.from({ length: 1001 }, () => ({ contact_key: 'c', address: 'a@b.c' })) }, 'contactDatas must hold at most 1000 records'],
-      ['an unknown property', { contactDatas: [{ contact_key: 'c', address: 'a@b.c' }], columns: ['contact_key'] }, 'unknown property columns'],
+      [
+        '1001 records',
+        { contactDatas: Array.from({ length: 1001 }, () => ({ contact_key: 'c', address: 'a@b.c' })) },
+        'contactDatas must hold at most 1000 records',
+      ],
+      [
+        'an unknown property',
+        { contactDatas: [{ contact_key: 'c', address: 'a@b.c' }], columns: ['contact_key'] },
+        'unknown property columns',
+      ],
     ])('refuses %s with 400 INVALID_REQUEST', async (_, body, message) => {
       const { token } = await seeded();
       const res = await bulkDelete(token, body).expect(400);
@@ -177,7 +210,9 @@ describe('admin: contact extensions', () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       const rows = Array.from({ length: 1000 }, (_, i) => ({ contact_key: 'c1', address: `k${i}@x.com`, channel: 'E' as const }));
       await insertExtensions(t.dataSource, brand.id, rows);
-      const res = await bulkDelete(token, { contactDatas: rows.map((r) => ({ contact_key: r.contact_key, address: r.address })) }).expect(200);
+      const res = await bulkDelete(token, { contactDatas: rows.map((r) => ({ contact_key: r.contact_key, address: r.address })) }).expect(
+        200,
+      );
       expect(res.body).toMatchObject({ total: 1000, deleted: 1000, failed: 0 });
       expect(await extensionsOf(t.dataSource, brand.id)).toEqual([]);
     });
@@ -185,11 +220,26 @@ describe('admin: contact extensions', () => {
 
   it('needs ContactExtensions.Read to list and ContactExtensions.Manage to delete', async () => {
     const { brand } = await seeded();
-    const reader = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Manage') }));
-    const writer = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Read') }));
+    const reader = await login(
+      t.http,
+      await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Manage') }),
+    );
+    const writer = await login(
+      t.http,
+      await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Read') }),
+    );
     await call(t, reader, 'get', '/admin/contact-extensions').expect(200);
-    expect((await call(t, reader, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@shop.com' } }).expect(403)).body).toMatchObject(FORBIDDEN_BODY);
-    expect((await call(t, reader, 'post', '/admin/contact-extensions/bulk-delete', { body: { contactDatas: [{ contact_key: 'c1', address: 'a@shop.com' }] } }).expect(403)).body).toMatchObject(FORBIDDEN_BODY);
+    expect(
+      (await call(t, reader, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@shop.com' } }).expect(403))
+        .body,
+    ).toMatchObject(FORBIDDEN_BODY);
+    expect(
+      (
+        await call(t, reader, 'post', '/admin/contact-extensions/bulk-delete', {
+          body: { contactDatas: [{ contact_key: 'c1', address: 'a@shop.com' }] },
+        }).expect(403)
+      ).body,
+    ).toMatchObject(FORBIDDEN_BODY);
     expect((await call(t, writer, 'get', '/admin/contact-extensions').expect(403)).body).toMatchObject(FORBIDDEN_BODY);
     await call(t, writer, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@shop.com' } }).expect(200);
   });
@@ -198,8 +248,18 @@ describe('admin: contact extensions', () => {
     const a = await seeded();
     const b = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const before = await extensionsOf(t.dataSource, a.brand.id);
-    for (const query of [{}, { contact_key: 'c1' }, { address: 'shop' }, { channel: 'E' }, { name: 'Work Email' }, { permission: 'true' }]) {
-      expect((await call(t, b.token, 'get', '/admin/contact-extensions', { query }).expect(200)).body).toEqual({ items: [], next_cursor: null });
+    for (const query of [
+      {},
+      { contact_key: 'c1' },
+      { address: 'shop' },
+      { channel: 'E' },
+      { name: 'Work Email' },
+      { permission: 'true' },
+    ]) {
+      expect((await call(t, b.token, 'get', '/admin/contact-extensions', { query }).expect(200)).body).toEqual({
+        items: [],
+        next_cursor: null,
+      });
     }
     await call(t, b.token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@shop.com' } }).expect(404);
     const bulk = await call(t, b.token, 'post', '/admin/contact-extensions/bulk-delete', {

@@ -22,7 +22,15 @@ describe('admin: contacts', () => {
          FROM master_contact WHERE brand_id = $1 ORDER BY contact_key COLLATE "C"`,
       [brandId],
     );
-  const DEFAULTS = { name: null, surname: null, email: null, gsm: null, email_permission: false, gsm_permission: false, contact_status: 'A' };
+  const DEFAULTS = {
+    name: null,
+    surname: null,
+    email: null,
+    gsm: null,
+    email_permission: false,
+    gsm_permission: false,
+    contact_status: 'A',
+  };
 
   describe('POST /rest/bulk/contacts', () => {
     it('inserts contacts with emails lowercased and gsm numbers canonical, and counts them', async () => {
@@ -30,24 +38,54 @@ describe('admin: contacts', () => {
       const res = await bulkContacts(t, token, {
         columns: ALL,
         contactDatas: [
-          { contact_key: 'c1', name: 'Jane', surname: 'Doe', email: ' Jane.Doe@Example.COM ', gsm: '+90 535 123 45 67', email_permission: true, gsm_permission: true, contact_status: 'P' },
+          {
+            contact_key: 'c1',
+            name: 'Jane',
+            surname: 'Doe',
+            email: ' Jane.Doe@Example.COM ',
+            gsm: '+90 535 123 45 67',
+            email_permission: true,
+            gsm_permission: true,
+            contact_status: 'P',
+          },
           { contact_key: 'c2' },
         ],
       }).expect(200);
       expect(res.body).toEqual({ total: 2, inserted: 2, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], warnings: [] });
       expect(await contactsOf(brand.id)).toEqual([
-        { contact_key: 'c1', name: 'Jane', surname: 'Doe', email: 'jane.doe@example.com', gsm: '905351234567', email_permission: true, gsm_permission: true, contact_status: 'P', created_at: expect.any(Date), updated_at: expect.any(Date) },
+        {
+          contact_key: 'c1',
+          name: 'Jane',
+          surname: 'Doe',
+          email: 'jane.doe@example.com',
+          gsm: '905351234567',
+          email_permission: true,
+          gsm_permission: true,
+          contact_status: 'P',
+          created_at: expect.any(Date),
+          updated_at: expect.any(Date),
+        },
         { contact_key: 'c2', ...DEFAULTS, created_at: expect.any(Date), updated_at: expect.any(Date) },
       ]);
     });
 
     it('updates what changed, leaves unchanged contacts (and updated_at) alone, and keeps the columns a record leaves out', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
-      await bulkContacts(t, token, { columns: ALL, contactDatas: [{ contact_key: 'c1', name: 'Jane', email: 'j@x.com', email_permission: true }, { contact_key: 'c2', name: 'Bob' }] }).expect(200);
+      await bulkContacts(t, token, {
+        columns: ALL,
+        contactDatas: [
+          { contact_key: 'c1', name: 'Jane', email: 'j@x.com', email_permission: true },
+          { contact_key: 'c2', name: 'Bob' },
+        ],
+      }).expect(200);
       const [c1, c2] = await contactsOf(brand.id);
       const res = await bulkContacts(t, token, {
         columns: ['contact_key', 'name', 'email', 'email_permission'],
-        contactDatas: [{ contact_key: 'c1', surname: 'ignored: not in columns', name: 'Janet' }, { contact_key: 'c2', name: 'Bob' }, { contact_key: 'c3', email: 'NEW@X.COM' }],
+        contactDatas: [
+          { contact_key: 'c1', surname: 'ignored: not in columns', name: 'Janet' },
+          { contact_key: 'c2', name: 'Bob' },
+          { contact_key: 'c3', email: 'NEW@X.COM' },
+        ],
       }).expect(200);
       expect(res.body).toMatchObject({ total: 3, inserted: 1, updated: 1, unchanged: 1, failed: 0 });
       const [after1, after2, after3] = await contactsOf(brand.id);
@@ -60,7 +98,10 @@ describe('admin: contacts', () => {
     it('clears a text column with null', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
       await bulkContacts(t, token, { columns: ALL, contactDatas: [{ contact_key: 'c1', name: 'Jane', gsm: '905351234567' }] }).expect(200);
-      await bulkContacts(t, token, { columns: ['contact_key', 'name', 'gsm'], contactDatas: [{ contact_key: 'c1', name: null, gsm: null }] }).expect(200);
+      await bulkContacts(t, token, {
+        columns: ['contact_key', 'name', 'gsm'],
+        contactDatas: [{ contact_key: 'c1', name: null, gsm: null }],
+      }).expect(200);
       expect((await contactsOf(brand.id))[0]).toMatchObject({ name: null, gsm: null });
     });
 
@@ -68,7 +109,11 @@ describe('admin: contacts', () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
       const res = await bulkContacts(t, token, {
         columns: ALL,
-        contactDatas: [{ contact_key: 'c1', name: 'first' }, { contact_key: 'c1', email: 'not valid' }, { contact_key: 'c1', name: 'last' }],
+        contactDatas: [
+          { contact_key: 'c1', name: 'first' },
+          { contact_key: 'c1', email: 'not valid' },
+          { contact_key: 'c1', name: 'last' },
+        ],
       }).expect(200);
       expect(res.body).toMatchObject({ total: 3, inserted: 1, skipped: 2, failed: 0, errors: [] });
       expect(res.body.warnings.map((w: { index: number; code: string }) => [w.index, w.code])).toEqual([
@@ -85,7 +130,14 @@ describe('admin: contacts', () => {
         contactDatas: [{ contact_key: 'c1' }, { contact_key: 'c2', email: 'nope', gsm: '123', contact_status: 'X', colour: 'red' }],
       }).expect(400);
       expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', warnings: [] });
-      expect(res.body.errors.map((e: { index: number; contact_key: string; code: string; field: string }) => [e.index, e.contact_key, e.code, e.field])).toEqual([
+      expect(
+        res.body.errors.map((e: { index: number; contact_key: string; code: string; field: string }) => [
+          e.index,
+          e.contact_key,
+          e.code,
+          e.field,
+        ]),
+      ).toEqual([
         [1, 'c2', 'UNKNOWN_FIELD', 'colour'],
         [1, 'c2', 'INVALID_FIELD', 'email'],
         [1, 'c2', 'INVALID_FIELD', 'gsm'],
@@ -96,7 +148,11 @@ describe('admin: contacts', () => {
 
     it('with throwOnError false writes the valid records and reports the others', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
-      const res = await bulkContacts(t, token, { columns: ALL, throwOnError: false, contactDatas: [{ contact_key: 'c1' }, { name: 'no key' }, 'x'] }).expect(200);
+      const res = await bulkContacts(t, token, {
+        columns: ALL,
+        throwOnError: false,
+        contactDatas: [{ contact_key: 'c1' }, { name: 'no key' }, 'x'],
+      }).expect(200);
       expect(res.body).toMatchObject({ total: 3, inserted: 1, failed: 2 });
       expect(res.body.errors).toEqual([
         { index: 1, contact_key: null, code: 'MISSING_FIELD', field: 'contact_key', message: 'contact_key is required' },
@@ -112,11 +168,15 @@ describe('admin: contacts', () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
       const fields = ['contact_key', 'name', 'surname', 'email', 'gsm'];
       // raw JSON text: the escapes reach the server as sent
-      const records = fields.map((field) => (field === 'contact_key' ? `{"contact_key":"${escaped}"}` : `{"contact_key":"c-${field}","${field}":"${escaped}"}`));
+      const records = fields.map((field) =>
+        field === 'contact_key' ? `{"contact_key":"${escaped}"}` : `{"contact_key":"c-${field}","${field}":"${escaped}"}`,
+      );
       const raw = `{"columns":${JSON.stringify(ALL)},"contactDatas":[${records.join(',')}],"throwOnError":false}`;
       const res = await call(t, token, 'post', '/rest/bulk/contacts').set('Content-Type', 'application/json').send(raw).expect(200);
       expect(res.body).toMatchObject({ total: fields.length, inserted: 0, updated: 0, failed: fields.length, warnings: [] });
-      expect(res.body.errors.map((e: { index: number; code: string; field: string; message: string }) => [e.index, e.code, e.field, e.message])).toEqual(
+      expect(
+        res.body.errors.map((e: { index: number; code: string; field: string; message: string }) => [e.index, e.code, e.field, e.message]),
+      ).toEqual(
         fields.map((field, index) => [index, 'INVALID_FIELD', field, `${field} must not contain a NUL character or an unpaired surrogate`]),
       );
       expect(await contactsOf(brand.id)).toEqual([]);
@@ -126,9 +186,21 @@ describe('admin: contacts', () => {
       ['columns without contact_key', { columns: ['name'], contactDatas: [{ contact_key: 'c1' }] }, 'columns must contain contact_key'],
       ['an unknown column', { columns: ['contact_key', 'age'], contactDatas: [{ contact_key: 'c1' }] }, /^each column must be one of/],
       ['no records', { columns: ['contact_key'], contactDatas: [] }, 'contactDatas must hold at least 1 record'],
-      ['1001 records', { columns: ['contact_key'], contactDatas: Array.from({ length: 1001 }, (_, i) => ({ contact_key: `c${i}` })) }, 'contactDatas must hold at most 1000 records'],
-      ['an unknown top-level property', { columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }], insertIfNotExists: true }, 'unknown property insertIfNotExists'],
-      ['a flag that is not a boolean', { columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }], throwOnError: 'no' }, 'throwOnError must be a boolean'],
+      [
+        '1001 records',
+        { columns: ['contact_key'], contactDatas: Array.from({ length: 1001 }, (_, i) => ({ contact_key: `c${i}` })) },
+        'contactDatas must hold at most 1000 records',
+      ],
+      [
+        'an unknown top-level property',
+        { columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }], insertIfNotExists: true },
+        'unknown property insertIfNotExists',
+      ],
+      [
+        'a flag that is not a boolean',
+        { columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }], throwOnError: 'no' },
+        'throwOnError must be a boolean',
+      ],
     ])('refuses %s with 400 INVALID_REQUEST', async (_, body, message) => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
       const res = await bulkContacts(t, token, body).expect(400);
@@ -142,7 +214,11 @@ describe('admin: contacts', () => {
       try {
         const statements = async (n: number, prefix: string): Promise<number> => {
           spy.mockClear();
-          const contactDatas = Array.from({ length: n }, (_, i) => ({ contact_key: `${prefix}${i}`, name: 'N', email: `${prefix}${i}@x.com` }));
+          const contactDatas = Array.from({ length: n }, (_, i) => ({
+            contact_key: `${prefix}${i}`,
+            name: 'N',
+            email: `${prefix}${i}@x.com`,
+          }));
           const res = await bulkContacts(t, token, { columns: ['contact_key', 'name', 'email'], contactDatas }).expect(200);
           expect(res.body).toMatchObject({ inserted: n, failed: 0 });
           return spy.mock.calls.length;
@@ -176,7 +252,10 @@ describe('admin: contacts', () => {
 
     it('needs Contacts.Manage', async () => {
       const { brand } = await brandWithToken(t.dataSource, t.http);
-      const token = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'Contacts.Manage') }));
+      const token = await login(
+        t.http,
+        await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'Contacts.Manage') }),
+      );
       const res = await bulkContacts(t, token, { columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }] });
       expect({ status: res.status, body: res.body }).toMatchObject({ status: 403, body: FORBIDDEN_BODY });
       expect(await contactsOf(brand.id)).toEqual([]);
@@ -186,7 +265,10 @@ describe('admin: contacts', () => {
       const a = await brandWithToken(t.dataSource, t.http);
       const b = await brandWithToken(t.dataSource, t.http);
       await bulkContacts(t, a.token, { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'c1', name: 'A' }] }).expect(200);
-      const res = await bulkContacts(t, b.token, { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'c1', name: 'B' }] }).expect(200);
+      const res = await bulkContacts(t, b.token, {
+        columns: ['contact_key', 'name'],
+        contactDatas: [{ contact_key: 'c1', name: 'B' }],
+      }).expect(200);
       expect(res.body).toMatchObject({ inserted: 1, updated: 0 });
       expect((await contactsOf(a.brand.id)).map((c: { name: string }) => c.name)).toEqual(['A']);
       expect((await contactsOf(b.brand.id)).map((c: { name: string }) => c.name)).toEqual(['B']);
@@ -201,7 +283,12 @@ describe('admin: contacts', () => {
       const first = await call(t, token, 'get', '/admin/contacts', { query: { limit: 3 } }).expect(200);
       expect(first.body.items.map((c: { contact_key: string }) => c.contact_key)).toEqual(['B', 'a', 'a-1']);
       expect(first.body.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(first.body.items[0]).toEqual({ contact_key: 'B', ...DEFAULTS, created_at: expect.any(String), updated_at: expect.any(String) });
+      expect(first.body.items[0]).toEqual({
+        contact_key: 'B',
+        ...DEFAULTS,
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+      });
       const { items, pages } = await allPages<{ contact_key: string }>(t, token, '/admin/contacts', { limit: 3 });
       expect(items.map((c) => c.contact_key)).toEqual(['B', 'a', 'a-1', 'aa', 'b', 'c', 'é']);
       expect(pages).toBe(3);
@@ -210,9 +297,14 @@ describe('admin: contacts', () => {
     it('searches by key prefix (literally: % and _ are no wildcards), by email (any case) and by gsm (any spelling)', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
       await createContacts(t.dataSource, brand.id, ['shop-1', 'shop-2', 'shopper', 'sh%p', 'other']);
-      await bulkContacts(t, token, { columns: ['contact_key', 'email', 'gsm'], contactDatas: [{ contact_key: 'other', email: 'Jane@X.com', gsm: '00905351234567' }] }).expect(200);
+      await bulkContacts(t, token, {
+        columns: ['contact_key', 'email', 'gsm'],
+        contactDatas: [{ contact_key: 'other', email: 'Jane@X.com', gsm: '00905351234567' }],
+      }).expect(200);
       const keys = async (query: Record<string, unknown>) =>
-        (await call(t, token, 'get', '/admin/contacts', { query }).expect(200)).body.items.map((c: { contact_key: string }) => c.contact_key);
+        (await call(t, token, 'get', '/admin/contacts', { query }).expect(200)).body.items.map(
+          (c: { contact_key: string }) => c.contact_key,
+        );
       expect(await keys({ key_prefix: 'shop-' })).toEqual(['shop-1', 'shop-2']);
       expect(await keys({ key_prefix: 'sh%' })).toEqual(['sh%p']);
       expect(await keys({ key_prefix: 'sh_p' })).toEqual([]);
@@ -239,7 +331,11 @@ describe('admin: contacts', () => {
 
     it('accepts limit 500', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http);
-      await createContacts(t.dataSource, brand.id, Array.from({ length: 501 }, (_, i) => `k${String(i).padStart(3, '0')}`));
+      await createContacts(
+        t.dataSource,
+        brand.id,
+        Array.from({ length: 501 }, (_, i) => `k${String(i).padStart(3, '0')}`),
+      );
       const res = await call(t, token, 'get', '/admin/contacts', { query: { limit: 500 } }).expect(200);
       expect(res.body.items).toHaveLength(500);
       expect(res.body.next_cursor).not.toBeNull();
@@ -281,7 +377,9 @@ describe('admin: contacts', () => {
       expect((await contactsOf(brand.id)).map((c: { contact_key: string }) => c.contact_key)).toEqual(['c2']);
       expect((await extensionsOf(t.dataSource, brand.id)).map((e) => e.address)).toEqual(['b@x.com']);
       const history = await call(t, token, 'get', '/admin/consent-history', { query: { address: 'A@X.COM' } }).expect(200);
-      expect(history.body.items).toEqual([expect.objectContaining({ contact_key: 'c1', old_permission: true, new_permission: null, operation_kind: 'contacts.delete' })]);
+      expect(history.body.items).toEqual([
+        expect.objectContaining({ contact_key: 'c1', old_permission: true, new_permission: null, operation_kind: 'contacts.delete' }),
+      ]);
       await call(t, token, 'delete', '/admin/contacts/c1').expect(404);
     });
 
@@ -309,7 +407,10 @@ describe('admin: contacts', () => {
 
   it("gives another brand's user nothing: not listed or found by any search, 404 to read or delete", async () => {
     const a = await brandWithToken(t.dataSource, t.http, { contacts: ['secret-1'] });
-    await bulkContacts(t, a.token, { columns: ['contact_key', 'email', 'gsm'], contactDatas: [{ contact_key: 'secret-1', email: 'vip@a.com', gsm: '905351234567' }] }).expect(200);
+    await bulkContacts(t, a.token, {
+      columns: ['contact_key', 'email', 'gsm'],
+      contactDatas: [{ contact_key: 'secret-1', email: 'vip@a.com', gsm: '905351234567' }],
+    }).expect(200);
     await insertExtensions(t.dataSource, a.brand.id, [{ contact_key: 'secret-1', address: 'vip@a.com', channel: 'E' }]);
     const b = await brandWithToken(t.dataSource, t.http);
     for (const query of [{}, { key_prefix: 'secret' }, { email: 'vip@a.com' }, { gsm: '905351234567' }]) {

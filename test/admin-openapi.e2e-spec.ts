@@ -65,7 +65,10 @@ describe('admin: routes, permissions and documentation', () => {
         const methodPath: unknown = Reflect.getMetadata(PATH_METADATA, handler);
         if (methodPath === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const path = `/${[Reflect.getMetadata(PATH_METADATA, controller), methodPath].join('/')}`.replace(/\/+/g, '/').replace(/\/$/, '').replace(/:(\w+)/g, '{$1}');
+        const path = `/${[Reflect.getMetadata(PATH_METADATA, controller), methodPath].join('/')}`
+          .replace(/\/+/g, '/')
+          .replace(/\/$/, '')
+          .replace(/:(\w+)/g, '{$1}');
         if (path.startsWith('/admin') || path === '/rest/bulk/contacts') {
           found[`${method} ${path}`] = reflector.getAllAndOverride<string | undefined>(PERMISSION_KEY, [handler, controller]);
         }
@@ -86,7 +89,10 @@ describe('admin: routes, permissions and documentation', () => {
             security?: unknown[];
             parameters?: { in: string }[];
             requestBody?: { content: Record<string, { schema?: unknown }> };
-            responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown; example?: unknown; examples?: unknown }> }>;
+            responses: Record<
+              string,
+              { description?: string; content?: Record<string, { schema?: unknown; example?: unknown; examples?: unknown }> }
+            >;
           }
         | undefined;
       if (!op) {
@@ -94,7 +100,10 @@ describe('admin: routes, permissions and documentation', () => {
         continue;
       }
       const need = (ok: unknown, what: string) => !ok && problems.push(`${route}: ${what}`);
-      need(op.tags?.length === 1 && !['default', 'Contact extensions', 'Authentication'].includes(op.tags[0]), `its own tag (has ${op.tags})`);
+      need(
+        op.tags?.length === 1 && !['default', 'Contact extensions', 'Authentication'].includes(op.tags[0]),
+        `its own tag (has ${op.tags})`,
+      );
       need(op.summary && op.operationId, 'a summary and an operationId');
       need(JSON.stringify(op.security ?? []).includes('bearer'), 'bearer security');
       const success = Object.keys(op.responses).filter((s) => /^2/.test(s));
@@ -122,7 +131,12 @@ describe('admin: routes, permissions and documentation', () => {
     const { brand, user, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
     await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c2', address: 'x@y.com', channel: 'E', name: 'Personal Email' }]);
     const seen = new Set<string>();
-    const check = async (method: Method, path: string, documentedPath: string, payload?: { query?: Record<string, unknown>; body?: object }) => {
+    const check = async (
+      method: Method,
+      path: string,
+      documentedPath: string,
+      payload?: { query?: Record<string, unknown>; body?: object },
+    ) => {
       const res = await call(t, token, method, path, payload);
       doc.expectDocumented(method, documentedPath, res);
       seen.add(`${method.toUpperCase()} ${documentedPath}`);
@@ -131,17 +145,22 @@ describe('admin: routes, permissions and documentation', () => {
     await check('get', '/admin/brand', '/admin/brand');
     await check('patch', '/admin/brand', '/admin/brand', { body: { name: 'Docs' } });
     await check('patch', '/admin/brand', '/admin/brand', { body: { extensionColumns: ['address'] } });
-    const created = (await check('post', '/admin/extension-types', '/admin/extension-types', { body: { name: 'Home', channel: 'S' } })).body;
+    const created = (await check('post', '/admin/extension-types', '/admin/extension-types', { body: { name: 'Home', channel: 'S' } }))
+      .body;
     await check('post', '/admin/extension-types', '/admin/extension-types', { body: { name: 'Home', channel: 'S' } });
     await check('get', '/admin/extension-types', '/admin/extension-types');
     await check('get', `/admin/extension-types/${created.id}`, '/admin/extension-types/{id}');
     await check('get', '/admin/extension-types/999999', '/admin/extension-types/{id}');
     await check('patch', `/admin/extension-types/${created.id}`, '/admin/extension-types/{id}', { body: { name: 'Landline' } });
-    const personal = (await call(t, token, 'get', '/admin/extension-types').expect(200)).body.items.find((x: { name: string }) => x.name === 'Personal Email');
+    const personal = (await call(t, token, 'get', '/admin/extension-types').expect(200)).body.items.find(
+      (x: { name: string }) => x.name === 'Personal Email',
+    );
     await check('delete', `/admin/extension-types/${personal.id}`, '/admin/extension-types/{id}');
     await check('delete', `/admin/extension-types/${created.id}`, '/admin/extension-types/{id}');
 
-    const newUser = (await check('post', '/admin/api-users', '/admin/api-users', { body: { userKey: `docs-${brand.id}`, permissions: ['Brand.Read'] } })).body;
+    const newUser = (
+      await check('post', '/admin/api-users', '/admin/api-users', { body: { userKey: `docs-${brand.id}`, permissions: ['Brand.Read'] } })
+    ).body;
     await check('post', '/admin/api-users', '/admin/api-users', { body: { userKey: user.userKey, permissions: [] } });
     await check('get', '/admin/api-users', '/admin/api-users');
     await check('get', `/admin/api-users/${newUser.id}`, '/admin/api-users/{id}');
@@ -153,23 +172,47 @@ describe('admin: routes, permissions and documentation', () => {
     await check('delete', `/admin/api-users/${newUser.id}`, '/admin/api-users/{id}');
     await check('delete', `/admin/api-users/${newUser.id}`, '/admin/api-users/{id}');
 
-    await check('post', '/rest/bulk/contacts', '/rest/bulk/contacts', { body: { columns: ['contact_key', 'email'], throwOnError: false, contactDatas: [{ contact_key: 'c1', email: 'A@B.COM' }, { contact_key: 'c3', email: 'bad' }, { contact_key: 'c3' }] } });
-    await check('post', '/rest/bulk/contacts', '/rest/bulk/contacts', { body: { columns: ['contact_key', 'email'], contactDatas: [{ contact_key: 'c1', email: 'bad' }] } });
-    await check('post', '/rest/bulk/contacts', '/rest/bulk/contacts', { body: { columns: ['email'], contactDatas: [{ contact_key: 'c1' }] } });
+    await check('post', '/rest/bulk/contacts', '/rest/bulk/contacts', {
+      body: {
+        columns: ['contact_key', 'email'],
+        throwOnError: false,
+        contactDatas: [{ contact_key: 'c1', email: 'A@B.COM' }, { contact_key: 'c3', email: 'bad' }, { contact_key: 'c3' }],
+      },
+    });
+    await check('post', '/rest/bulk/contacts', '/rest/bulk/contacts', {
+      body: { columns: ['contact_key', 'email'], contactDatas: [{ contact_key: 'c1', email: 'bad' }] },
+    });
+    await check('post', '/rest/bulk/contacts', '/rest/bulk/contacts', {
+      body: { columns: ['email'], contactDatas: [{ contact_key: 'c1' }] },
+    });
     const page = (await check('get', '/admin/contacts', '/admin/contacts', { query: { limit: 1 } })).body;
     await check('get', '/admin/contacts', '/admin/contacts', { query: { limit: 1, cursor: page.next_cursor } });
     await check('get', '/admin/contacts', '/admin/contacts', { query: { limit: 501 } });
     await check('get', '/admin/contacts/c2', '/admin/contacts/{contactKey}');
     await check('get', '/admin/contacts/none', '/admin/contacts/{contactKey}');
 
-    await bulkExtensions(t, token, { columns: ['contact_key', 'address'], contactDatas: [{ contact_key: 'c1', address: 'nope@x.com' }], throwOnError: false }).expect(200);
+    await bulkExtensions(t, token, {
+      columns: ['contact_key', 'address'],
+      contactDatas: [{ contact_key: 'c1', address: 'nope@x.com' }],
+      throwOnError: false,
+    }).expect(200);
     await check('get', '/admin/contact-extensions', '/admin/contact-extensions', { query: { limit: 1 } });
     await check('get', '/admin/contact-extensions', '/admin/contact-extensions', { query: { channel: 'Q' } });
-    await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@x.com', channel: 'E' }, { contact_key: 'c1', address: 'b@x.com', channel: 'E', permission: true }]);
+    await insertExtensions(t.dataSource, brand.id, [
+      { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+      { contact_key: 'c1', address: 'b@x.com', channel: 'E', permission: true },
+    ]);
     await check('delete', '/admin/contact-extensions', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@x.com' } });
     await check('delete', '/admin/contact-extensions', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@x.com' } });
-    await check('post', '/admin/contact-extensions/bulk-delete', '/admin/contact-extensions/bulk-delete', { body: { throwOnError: false, contactDatas: [{ contact_key: 'c1', address: 'b@x.com' }, { contact_key: 'c1', address: 'b@x.com' }, { contact_key: 'c1' }] } });
-    await check('post', '/admin/contact-extensions/bulk-delete', '/admin/contact-extensions/bulk-delete', { body: { contactDatas: [{ contact_key: 'c1', address: 'gone@x.com' }] } });
+    await check('post', '/admin/contact-extensions/bulk-delete', '/admin/contact-extensions/bulk-delete', {
+      body: {
+        throwOnError: false,
+        contactDatas: [{ contact_key: 'c1', address: 'b@x.com' }, { contact_key: 'c1', address: 'b@x.com' }, { contact_key: 'c1' }],
+      },
+    });
+    await check('post', '/admin/contact-extensions/bulk-delete', '/admin/contact-extensions/bulk-delete', {
+      body: { contactDatas: [{ contact_key: 'c1', address: 'gone@x.com' }] },
+    });
     await check('delete', '/admin/contacts/c2', '/admin/contacts/{contactKey}');
 
     await bulkContacts(t, token, { columns: ['contact_key'], contactDatas: [{ contact_key: 'c9' }] }).expect(200);

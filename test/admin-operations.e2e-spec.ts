@@ -19,8 +19,24 @@ describe('admin: operations log and consent history', () => {
   });
 
   const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
-  type Operation = { id: string; kind: string; request_id: string; api_user_id: number | null; user_key: string | null; started_at: string; total: number };
-  type Change = { contact_key: string; address: string; old_permission: boolean | null; new_permission: boolean | null; operation_id: string; request_id: string; user_key: string };
+  type Operation = {
+    id: string;
+    kind: string;
+    request_id: string;
+    api_user_id: number | null;
+    user_key: string | null;
+    started_at: string;
+    total: number;
+  };
+  type Change = {
+    contact_key: string;
+    address: string;
+    old_permission: boolean | null;
+    new_permission: boolean | null;
+    operation_id: string;
+    request_id: string;
+    user_key: string;
+  };
   const operations = async (token: string, query: Record<string, unknown> = {}) =>
     (await call(t, token, 'get', '/admin/operations', { query }).expect(200)).body.items as Operation[];
   const history = async (token: string, address: string, query: Record<string, unknown> = {}) =>
@@ -70,7 +86,11 @@ describe('admin: operations log and consent history', () => {
 
   it('logs nothing for a request that writes nothing (VALIDATION_FAILED)', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    await bulkExtensions(t, token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'bad', channel: 'E' }] }).expect(400);
+    await bulkExtensions(t, token, {
+      columns: ALL_COLUMNS,
+      insertIfNotExists: true,
+      contactDatas: [{ contact_key: 'c1', address: 'bad', channel: 'E' }],
+    }).expect(400);
     await bulkContacts(t, token, { columns: ['contact_key', 'email'], contactDatas: [{ contact_key: 'c1', email: 'bad' }] }).expect(400);
     expect(await operations(token)).toEqual([]);
   });
@@ -92,16 +112,28 @@ describe('admin: operations log and consent history', () => {
       await t.dataSource.query(`ALTER TABLE operation DROP CONSTRAINT tmp_refuse_brand_${brand.id}`);
     }
     expect(await extensionsOf(t.dataSource, brand.id)).toEqual([]);
-    expect(await t.dataSource.query('SELECT contact_key FROM master_contact WHERE brand_id = $1', [brand.id])).toEqual([{ contact_key: 'c1' }]);
+    expect(await t.dataSource.query('SELECT contact_key FROM master_contact WHERE brand_id = $1', [brand.id])).toEqual([
+      { contact_key: 'c1' },
+    ]);
     expect(await t.dataSource.query('SELECT count(*)::int AS n FROM consent_change WHERE brand_id = $1', [brand.id])).toEqual([{ n: 0 }]);
   });
 
   it('logs contact upserts and deletes of extensions and contacts too, newest first', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http);
     await bulkContacts(t, token, { columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }, { contact_key: 'c2' }] }).expect(200);
-    await bulkExtensions(t, token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'a@x.com', channel: 'E' }, { contact_key: 'c1', address: 'b@x.com', channel: 'E' }, { contact_key: 'c2', address: 'c@x.com', channel: 'E' }] }).expect(200);
+    await bulkExtensions(t, token, {
+      columns: ALL_COLUMNS,
+      insertIfNotExists: true,
+      contactDatas: [
+        { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+        { contact_key: 'c1', address: 'b@x.com', channel: 'E' },
+        { contact_key: 'c2', address: 'c@x.com', channel: 'E' },
+      ],
+    }).expect(200);
     await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'a@x.com' } }).expect(200);
-    await call(t, token, 'post', '/admin/contact-extensions/bulk-delete', { body: { contactDatas: [{ contact_key: 'c1', address: 'b@x.com' }] } }).expect(200);
+    await call(t, token, 'post', '/admin/contact-extensions/bulk-delete', {
+      body: { contactDatas: [{ contact_key: 'c1', address: 'b@x.com' }] },
+    }).expect(200);
     await call(t, token, 'delete', '/admin/contacts/c2').expect(200);
     expect((await operations(token)).map((o) => [o.kind, o.total])).toEqual([
       ['contacts.delete', 1],
@@ -116,17 +148,24 @@ describe('admin: operations log and consent history', () => {
     const { brand, user, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const other = await createApiUser(t.dataSource, brand.id);
     const otherToken = await login(t.http, other);
-    for (let i = 0; i < 3; i++) await bulkContacts(t, token, { columns: ['contact_key'], contactDatas: [{ contact_key: `u${i}` }] }, `mine-${i}`).expect(200);
+    for (let i = 0; i < 3; i++)
+      await bulkContacts(t, token, { columns: ['contact_key'], contactDatas: [{ contact_key: `u${i}` }] }, `mine-${i}`).expect(200);
     await bulkContacts(t, otherToken, { columns: ['contact_key'], contactDatas: [{ contact_key: 'o' }] }, 'theirs').expect(200);
     const { items, pages } = await allPages<Operation>(t, token, '/admin/operations', { limit: 1 });
     expect(items.map((o) => o.request_id)).toEqual(['theirs', 'mine-2', 'mine-1', 'mine-0']);
     expect(pages).toBe(4);
     expect((await operations(token, { api_user_id: other.id })).map((o) => o.request_id)).toEqual(['theirs']);
-    expect((await allPages<Operation>(t, token, '/admin/operations', { api_user_id: user.id, limit: 2 })).items.map((o) => o.request_id)).toEqual(['mine-2', 'mine-1', 'mine-0']);
+    expect(
+      (await allPages<Operation>(t, token, '/admin/operations', { api_user_id: user.id, limit: 2 })).items.map((o) => o.request_id),
+    ).toEqual(['mine-2', 'mine-1', 'mine-0']);
     expect(await operations(token, { kind: 'contact_extensions.bulk_upsert' })).toEqual([]);
     // backdate one operation: the time filter is a range on started_at
-    await t.dataSource.query(`UPDATE operation SET started_at = '2026-01-15T12:00:00Z' WHERE brand_id = $1 AND request_id = 'mine-0'`, [brand.id]);
-    expect((await operations(token, { from: '2026-01-15T00:00:00Z', to: '2026-01-16T00:00:00Z' })).map((o) => o.request_id)).toEqual(['mine-0']);
+    await t.dataSource.query(`UPDATE operation SET started_at = '2026-01-15T12:00:00Z' WHERE brand_id = $1 AND request_id = 'mine-0'`, [
+      brand.id,
+    ]);
+    expect((await operations(token, { from: '2026-01-15T00:00:00Z', to: '2026-01-16T00:00:00Z' })).map((o) => o.request_id)).toEqual([
+      'mine-0',
+    ]);
     expect((await operations(token, { to: '2026-01-15T12:00:00Z' })).map((o) => o.request_id)).toEqual([]);
     expect(await operations(token, { from: '2026-01-15T12:00:00.000Z' })).toHaveLength(4);
   });
@@ -164,11 +203,35 @@ describe('admin: operations log and consent history', () => {
       const { brand, user, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
       const other = await createApiUser(t.dataSource, brand.id);
       const otherToken = await login(t.http, other);
-      await bulkExtensions(t, token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'Jane@X.com', channel: 'E', permission: true }, { contact_key: 'c2', address: 'jane@x.com', channel: 'E' }] }, 'grant').expect(200);
+      await bulkExtensions(
+        t,
+        token,
+        {
+          columns: ALL_COLUMNS,
+          insertIfNotExists: true,
+          contactDatas: [
+            { contact_key: 'c1', address: 'Jane@X.com', channel: 'E', permission: true },
+            { contact_key: 'c2', address: 'jane@x.com', channel: 'E' },
+          ],
+        },
+        'grant',
+      ).expect(200);
       // a name change alone and an unchanged permission are not consent changes
-      await bulkExtensions(t, otherToken, { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'jane@x.com', name: 'Work Email', permission: true }] }, 'rename-type').expect(200);
-      await bulkExtensions(t, otherToken, { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'jane@x.com', permission: false }] }, 'revoke').expect(200);
-      await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'jane@x.com' } }).set('X-Request-Id', 'remove').expect(200);
+      await bulkExtensions(
+        t,
+        otherToken,
+        { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'jane@x.com', name: 'Work Email', permission: true }] },
+        'rename-type',
+      ).expect(200);
+      await bulkExtensions(
+        t,
+        otherToken,
+        { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'jane@x.com', permission: false }] },
+        'revoke',
+      ).expect(200);
+      await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c1', address: 'jane@x.com' } })
+        .set('X-Request-Id', 'remove')
+        .expect(200);
 
       const changes = await history(token, 'JANE@x.com', { contact_key: 'c1' });
       expect(changes.map((c) => [c.request_id, c.user_key, c.old_permission, c.new_permission])).toEqual([
@@ -199,8 +262,15 @@ describe('admin: operations log and consent history', () => {
 
     it('follows an address through a rename, and records a permission change made with it', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-      await bulkExtensions(t, token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'old@x.com', channel: 'E' }] }).expect(200);
-      await bulkExtensions(t, token, { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'old@x.com', channel: 'E', new_address: 'new@x.com', permission: true }] }).expect(200);
+      await bulkExtensions(t, token, {
+        columns: ALL_COLUMNS,
+        insertIfNotExists: true,
+        contactDatas: [{ contact_key: 'c1', address: 'old@x.com', channel: 'E' }],
+      }).expect(200);
+      await bulkExtensions(t, token, {
+        columns: ALL_COLUMNS,
+        contactDatas: [{ contact_key: 'c1', address: 'old@x.com', channel: 'E', new_address: 'new@x.com', permission: true }],
+      }).expect(200);
       expect((await history(token, 'new@x.com')).map((c) => [c.old_permission, c.new_permission])).toEqual([[false, true]]);
       expect((await history(token, 'old@x.com')).map((c) => [c.old_permission, c.new_permission])).toEqual([[null, false]]);
     });
@@ -223,7 +293,12 @@ describe('admin: operations log and consent history', () => {
       }
       expect(thousand).toBe(one);
       await t.dataSource.query(`DELETE FROM consent_change WHERE brand_id = $1 AND address = 'one0@x.com'`, [brand.id]);
-      expect(await t.dataSource.query('SELECT new_permission, count(*)::int AS n FROM consent_change WHERE brand_id = $1 GROUP BY 1 ORDER BY 1', [brand.id])).toEqual([
+      expect(
+        await t.dataSource.query(
+          'SELECT new_permission, count(*)::int AS n FROM consent_change WHERE brand_id = $1 GROUP BY 1 ORDER BY 1',
+          [brand.id],
+        ),
+      ).toEqual([
         { new_permission: false, n: 500 },
         { new_permission: true, n: 500 },
       ]);
@@ -247,21 +322,35 @@ describe('admin: operations log and consent history', () => {
 
   it('needs ContactExtensions.Read', async () => {
     const { brand } = await brandWithToken(t.dataSource, t.http);
-    const token = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Read') }));
-    for (const [path, query] of [['/admin/operations', {}], ['/admin/operations/1', {}], ['/admin/consent-history', { address: 'a@b.com' }]] as const) {
+    const token = await login(
+      t.http,
+      await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Read') }),
+    );
+    for (const [path, query] of [
+      ['/admin/operations', {}],
+      ['/admin/operations/1', {}],
+      ['/admin/consent-history', { address: 'a@b.com' }],
+    ] as const) {
       expect((await call(t, token, 'get', path, { query }).expect(403)).body).toMatchObject(FORBIDDEN_BODY);
     }
   });
 
   it("gives another brand's user nothing: no operations, 404 for an operation id, no consent history", async () => {
     const a = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    await bulkExtensions(t, a.token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'vip@a.com', channel: 'E', permission: true }] }).expect(200);
+    await bulkExtensions(t, a.token, {
+      columns: ALL_COLUMNS,
+      insertIfNotExists: true,
+      contactDatas: [{ contact_key: 'c1', address: 'vip@a.com', channel: 'E', permission: true }],
+    }).expect(200);
     const [opOfA] = await operations(a.token);
     const b = await brandWithToken(t.dataSource, t.http);
     expect((await call(t, b.token, 'get', '/admin/operations').expect(200)).body).toEqual({ items: [], next_cursor: null });
     expect(await operations(b.token, { api_user_id: a.user.id })).toEqual([]);
     await call(t, b.token, 'get', `/admin/operations/${opOfA.id}`).expect(404);
-    expect((await call(t, b.token, 'get', '/admin/consent-history', { query: { address: 'vip@a.com' } }).expect(200)).body).toEqual({ items: [], next_cursor: null });
+    expect((await call(t, b.token, 'get', '/admin/consent-history', { query: { address: 'vip@a.com' } }).expect(200)).body).toEqual({
+      items: [],
+      next_cursor: null,
+    });
     expect(await history(a.token, 'vip@a.com')).toHaveLength(1);
   });
 });

@@ -26,7 +26,9 @@ describe('admin: stats', () => {
     );
     return Object.fromEntries(rows.map((r) => [`${r.channel}|${r.name ?? '-'}|${r.permission}`, r.n]));
   }
-  function fromStats(body: { extensions: { by_type: { channel: string; name: string | null; total: number; opted_in: number }[] } }): Record<string, number> {
+  function fromStats(body: {
+    extensions: { by_type: { channel: string; name: string | null; total: number; opted_in: number }[] };
+  }): Record<string, number> {
     const out: Record<string, number> = {};
     for (const t of body.extensions.by_type) {
       if (t.total - t.opted_in > 0) out[`${t.channel}|${t.name ?? '-'}|false`] = t.total - t.opted_in;
@@ -102,7 +104,9 @@ describe('admin: stats', () => {
     await call(t, token, 'patch', `/admin/extension-types/${work.id}`, { body: { name: 'Business Email' } }).expect(200);
     expect(fromStats(await stats(token))).toEqual(await counted(brand.id));
     await call(t, token, 'delete', '/admin/contact-extensions', { query: { contact_key: 'c3', address: '905351234567' } }).expect(200);
-    await call(t, token, 'post', '/admin/contact-extensions/bulk-delete', { body: { contactDatas: [{ contact_key: 'c3', address: 'sql1@x.com' }] } }).expect(200);
+    await call(t, token, 'post', '/admin/contact-extensions/bulk-delete', {
+      body: { contactDatas: [{ contact_key: 'c3', address: 'sql1@x.com' }] },
+    }).expect(200);
     await call(t, token, 'delete', `/admin/extension-types/${work.id}`, { query: { clearExtensions: 'true' } }).expect(200);
     await call(t, token, 'delete', '/admin/contacts/c2').expect(200);
     body = await stats(token);
@@ -113,10 +117,22 @@ describe('admin: stats', () => {
 
   it('counts operations and records written per day for the last 30 days', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    await bulkContacts(t, token, { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'c1', name: 'x' }, { contact_key: 'c2' }, { contact_key: 'c3' }] }).expect(200);
-    await bulkExtensions(t, token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'a@x.com', channel: 'E' }] }).expect(200);
-    await bulkExtensions(t, token, { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'a@x.com', permission: true }] }).expect(200);
-    await call(t, token, 'post', '/admin/contact-extensions/bulk-delete', { body: { contactDatas: [{ contact_key: 'c1', address: 'a@x.com' }] } }).expect(200);
+    await bulkContacts(t, token, {
+      columns: ['contact_key', 'name'],
+      contactDatas: [{ contact_key: 'c1', name: 'x' }, { contact_key: 'c2' }, { contact_key: 'c3' }],
+    }).expect(200);
+    await bulkExtensions(t, token, {
+      columns: ALL_COLUMNS,
+      insertIfNotExists: true,
+      contactDatas: [{ contact_key: 'c1', address: 'a@x.com', channel: 'E' }],
+    }).expect(200);
+    await bulkExtensions(t, token, {
+      columns: ALL_COLUMNS,
+      contactDatas: [{ contact_key: 'c1', address: 'a@x.com', permission: true }],
+    }).expect(200);
+    await call(t, token, 'post', '/admin/contact-extensions/bulk-delete', {
+      body: { contactDatas: [{ contact_key: 'c1', address: 'a@x.com' }] },
+    }).expect(200);
     // two older operations: 29 days ago is in, 30 days ago is out
     await t.dataSource.query(
       `INSERT INTO operation (brand_id, kind, request_id, started_at, total, inserted, updated, deleted)
@@ -140,7 +156,8 @@ describe('admin: stats', () => {
       [brand.id],
     );
     const before = await stats(token);
-    const deltas = async () => (await t.dataSource.query('SELECT count(*)::int AS n FROM extension_count WHERE brand_id = $1', [brand.id]))[0].n;
+    const deltas = async () =>
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM extension_count WHERE brand_id = $1', [brand.id]))[0].n;
     expect(await deltas()).toBe(1);
     expect({ ...(await stats(token)), generated_at: null }).toEqual({ ...before, generated_at: null });
     expect(fromStats(before)).toEqual(await counted(brand.id));
@@ -148,13 +165,20 @@ describe('admin: stats', () => {
 
   it('needs ContactExtensions.Read', async () => {
     const { brand } = await brandWithToken(t.dataSource, t.http);
-    const token = await login(t.http, await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Read') }));
+    const token = await login(
+      t.http,
+      await createApiUser(t.dataSource, brand.id, { permissions: PERMISSIONS.filter((p) => p !== 'ContactExtensions.Read') }),
+    );
     expect((await call(t, token, 'get', '/admin/stats').expect(403)).body).toMatchObject(FORBIDDEN_BODY);
   });
 
-  it("counts nothing of another brand", async () => {
+  it('counts nothing of another brand', async () => {
     const a = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    await bulkExtensions(t, a.token, { columns: ALL_COLUMNS, insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'a@x.com', channel: 'E', permission: true }] }).expect(200);
+    await bulkExtensions(t, a.token, {
+      columns: ALL_COLUMNS,
+      insertIfNotExists: true,
+      contactDatas: [{ contact_key: 'c1', address: 'a@x.com', channel: 'E', permission: true }],
+    }).expect(200);
     const b = await brandWithToken(t.dataSource, t.http, { types: [] });
     const body = await stats(b.token);
     expect(body.extensions).toEqual({

@@ -161,7 +161,10 @@ describe('authentication', () => {
     ['an empty bearer token', () => 'Bearer '],
     ['a valid token under another scheme than Bearer', ({ token }) => `Basic ${token}`],
     ['a token without its signature', ({ token }) => bearer(token.split('.').slice(0, 2).join('.') + '.')],
-    ['a token signed with another secret', ({ user }) => bearer(signJwt(claimsFor(user), { secret: 'another-secret-that-is-at-least-32-characters' }))],
+    [
+      'a token signed with another secret',
+      ({ user }) => bearer(signJwt(claimsFor(user), { secret: 'another-secret-that-is-at-least-32-characters' })),
+    ],
     [
       'a token whose claims were changed after signing',
       ({ token, user }) => {
@@ -243,7 +246,10 @@ describe('authentication', () => {
     const { user } = await userOfNewBrand();
     const token = await login(t.http, user);
     await t.dataSource.query('UPDATE api_user SET token_version = token_version + 1 WHERE id = $1', [user.id]);
-    expectErrorAnswer(await t.http.get('/rest/contact_extensions?contact_key=c1').set('Authorization', bearer(token)), UNAUTHENTICATED_BODY);
+    expectErrorAnswer(
+      await t.http.get('/rest/contact_extensions?contact_key=c1').set('Authorization', bearer(token)),
+      UNAUTHENTICATED_BODY,
+    );
     // a new login issues a token of the new version, which is accepted
     const fresh = await login(t.http, user);
     expect(decodeJwt(fresh).payload.ver).toBe(1);

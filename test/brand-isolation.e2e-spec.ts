@@ -189,7 +189,7 @@ describe('brand isolation', () => {
       ]);
     });
 
-    it("answers CONTACT_NOT_FOUND to B inserting for a contact only A has, and writes nothing anywhere", async () => {
+    it('answers CONTACT_NOT_FOUND to B inserting for a contact only A has, and writes nothing anywhere', async () => {
       const { a, b } = await twoBrands();
       const before = await extensionsOf(t.dataSource, a.brand.id);
       const res = await bulk(b.token, {
@@ -204,7 +204,7 @@ describe('brand isolation', () => {
       await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([]);
     });
 
-    it("answers CONTACT_NOT_FOUND to B moving its extension to a contact only A has", async () => {
+    it('answers CONTACT_NOT_FOUND to B moving its extension to a contact only A has', async () => {
       const { a, b } = await twoBrands();
       await insertExtensions(t.dataSource, b.brand.id, [{ contact_key: 'c1', address: 'b@b.com', channel: 'E' }]);
       const before = await extensionsOf(t.dataSource, a.brand.id);
@@ -215,10 +215,12 @@ describe('brand isolation', () => {
       }).expect(200);
       expect(res.body.errors).toEqual([expect.objectContaining({ index: 0, code: 'CONTACT_NOT_FOUND', field: 'new_contact_key' })]);
       await expectUntouched(a.brand, before);
-      await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([expect.objectContaining({ contact_key: 'c1', address: 'b@b.com' })]);
+      await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([
+        expect.objectContaining({ contact_key: 'c1', address: 'b@b.com' }),
+      ]);
     });
 
-    it("answers UNKNOWN_EXTENSION_TYPE to B naming an extension type only A has", async () => {
+    it('answers UNKNOWN_EXTENSION_TYPE to B naming an extension type only A has', async () => {
       const { b } = await twoBrands();
       const res = await bulk(b.token, {
         columns: ALL_COLUMNS,
@@ -266,31 +268,28 @@ describe('brand isolation', () => {
       },
     );
 
-    it.each(['brand_id', 'brand'])(
-      'refuses a record carrying %s as UNKNOWN_FIELD and writes it in neither brand',
-      async (property) => {
-        const { a, b } = await twoBrands();
-        const before = await extensionsOf(t.dataSource, a.brand.id);
-        const res = await bulk(b.token, {
-          columns: ['contact_key', 'address', 'channel', 'permission'],
-          insertIfNotExists: true,
-          throwOnError: false,
-          contactDatas: [
-            { contact_key: 'c1', address: 'a@b.com', channel: 'E', permission: false, [property]: a.brand.id },
-            { contact_key: 'only-a', address: 'x@b.com', channel: 'E', [property]: a.brand.id },
-          ],
-        }).expect(200);
-        expect(res.body).toMatchObject({ total: 2, inserted: 0, updated: 0, failed: 2 });
-        expect(res.body.errors).toEqual(
-          expect.arrayContaining([
-            expect.objectContaining({ index: 0, code: 'UNKNOWN_FIELD', field: property }),
-            expect.objectContaining({ index: 1, code: 'UNKNOWN_FIELD', field: property }),
-          ]),
-        );
-        await expectUntouched(a.brand, before);
-        await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([]);
-      },
-    );
+    it.each(['brand_id', 'brand'])('refuses a record carrying %s as UNKNOWN_FIELD and writes it in neither brand', async (property) => {
+      const { a, b } = await twoBrands();
+      const before = await extensionsOf(t.dataSource, a.brand.id);
+      const res = await bulk(b.token, {
+        columns: ['contact_key', 'address', 'channel', 'permission'],
+        insertIfNotExists: true,
+        throwOnError: false,
+        contactDatas: [
+          { contact_key: 'c1', address: 'a@b.com', channel: 'E', permission: false, [property]: a.brand.id },
+          { contact_key: 'only-a', address: 'x@b.com', channel: 'E', [property]: a.brand.id },
+        ],
+      }).expect(200);
+      expect(res.body).toMatchObject({ total: 2, inserted: 0, updated: 0, failed: 2 });
+      expect(res.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ index: 0, code: 'UNKNOWN_FIELD', field: property }),
+          expect.objectContaining({ index: 1, code: 'UNKNOWN_FIELD', field: property }),
+        ]),
+      );
+      await expectUntouched(a.brand, before);
+      await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([]);
+    });
 
     it('refuses the whole request (400 VALIDATION_FAILED, UNKNOWN_FIELD) for a record carrying brand_id with throwOnError', async () => {
       const { a, b } = await twoBrands();
@@ -333,7 +332,9 @@ describe('brand isolation', () => {
       expect(insert.body).toMatchObject({ inserted: 1, failed: 0 });
 
       await expectUntouched(a.brand, before);
-      await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([expect.objectContaining({ contact_key: 'c1', address: 'z@b.com' })]);
+      await expect(extensionsOf(t.dataSource, b.brand.id)).resolves.toEqual([
+        expect.objectContaining({ contact_key: 'c1', address: 'z@b.com' }),
+      ]);
       const seen = await list(forged).expect(200);
       expect(seen.body.items).toEqual([expect.objectContaining({ address: 'z@b.com' })]);
     });

@@ -53,7 +53,10 @@ describe('bulk upsert under concurrency', () => {
   });
 
   function bulk(token: string, body: Record<string, unknown>) {
-    return t.http.post('/rest/bulk/contact_extensions').set('Authorization', `Bearer ${token}`).send({ columns: ALL_COLUMNS, ...body });
+    return t.http
+      .post('/rest/bulk/contact_extensions')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ columns: ALL_COLUMNS, ...body });
   }
 
   it('10 parallel inserting requests on overlapping keys all answer 200 and insert each key exactly once', async () => {
@@ -94,7 +97,12 @@ describe('bulk upsert under concurrency', () => {
       [brand.id],
     );
 
-    const rename = (from: string, to: string) => ({ contact_key: 'c1', address: `${from}@x.com`, channel: 'E', new_address: `${to}@x.com` });
+    const rename = (from: string, to: string) => ({
+      contact_key: 'c1',
+      address: `${from}@x.com`,
+      channel: 'E',
+      new_address: `${to}@x.com`,
+    });
     // Every permutation request maps the key set {a..f} onto itself, so it is valid in any state.
     const swaps = [rename('a', 'b'), rename('b', 'a'), rename('c', 'd'), rename('d', 'c')];
     const rotation = [rename('a', 'c'), rename('c', 'e'), rename('e', 'a'), rename('b', 'd'), rename('d', 'f'), rename('f', 'b')];
@@ -108,7 +116,20 @@ describe('bulk upsert under concurrency', () => {
     const away = [rename('a', 'z'), { contact_key: 'c1', address: 's@x.com', new_contact_key: 'c3' }];
     const back = [rename('z', 'a'), { contact_key: 'c3', address: 's@x.com', new_contact_key: 'c1' }];
 
-    const bodies = [swaps, rotation, contactSwap, update(true), swaps, away, update(false), rotation, back, contactSwap, swaps, update(true)];
+    const bodies = [
+      swaps,
+      rotation,
+      contactSwap,
+      update(true),
+      swaps,
+      away,
+      update(false),
+      rotation,
+      back,
+      contactSwap,
+      swaps,
+      update(true),
+    ];
     for (let round = 0; round < 3; round++) {
       const answers = await Promise.all(bodies.map((contactDatas) => bulk(token, { throwOnError: false, contactDatas })));
       expect(answers.map((a) => a.status)).toEqual(Array(bodies.length).fill(200));
@@ -150,7 +171,11 @@ describe('bulk upsert under concurrency', () => {
       const records = (n: number, prefix: string) =>
         Array.from({ length: n }, (_, i) => ({ contact_key: 'c1', address: `${prefix}-${i}@x.com`, channel: 'E', permission: true }));
       const one = await statementsOf(token, { insertIfNotExists: true, contactDatas: records(1, 'one') }, { inserted: 1, failed: 0 });
-      const thousand = await statementsOf(token, { insertIfNotExists: true, contactDatas: records(1000, 'many') }, { inserted: 1000, failed: 0 });
+      const thousand = await statementsOf(
+        token,
+        { insertIfNotExists: true, contactDatas: records(1000, 'many') },
+        { inserted: 1000, failed: 0 },
+      );
       expect(thousand).toBe(one);
       // the token's user, the rate limit's hit, BEGIN, the lookup, the insert, the operations log,
       // COMMIT, the concurrency slot's release

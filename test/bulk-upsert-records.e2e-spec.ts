@@ -66,19 +66,79 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
 
   describe('contact_key and address', () => {
     it.each<[string, Record<string, unknown>, { code: string; field: string }, { contact_key: string | null; address: string | null }]>([
-      ['contact_key missing', { address: 'a@b.com' }, { code: 'MISSING_FIELD', field: 'contact_key' }, { contact_key: null, address: 'a@b.com' }],
-      ['contact_key null', { contact_key: null, address: 'a@b.com' }, { code: 'MISSING_FIELD', field: 'contact_key' }, { contact_key: null, address: 'a@b.com' }],
-      ['contact_key empty', { contact_key: '', address: 'a@b.com' }, { code: 'MISSING_FIELD', field: 'contact_key' }, { contact_key: '', address: 'a@b.com' }],
-      ['contact_key a number', { contact_key: 42, address: 'a@b.com' }, { code: 'INVALID_FIELD', field: 'contact_key' }, { contact_key: null, address: 'a@b.com' }],
-      ['contact_key an object', { contact_key: { k: 'c1' }, address: 'a@b.com' }, { code: 'INVALID_FIELD', field: 'contact_key' }, { contact_key: null, address: 'a@b.com' }],
-      ['contact_key over 200 characters', { contact_key: 'k'.repeat(201), address: 'a@b.com' }, { code: 'INVALID_FIELD', field: 'contact_key' }, { contact_key: 'k'.repeat(201), address: 'a@b.com' }],
+      [
+        'contact_key missing',
+        { address: 'a@b.com' },
+        { code: 'MISSING_FIELD', field: 'contact_key' },
+        { contact_key: null, address: 'a@b.com' },
+      ],
+      [
+        'contact_key null',
+        { contact_key: null, address: 'a@b.com' },
+        { code: 'MISSING_FIELD', field: 'contact_key' },
+        { contact_key: null, address: 'a@b.com' },
+      ],
+      [
+        'contact_key empty',
+        { contact_key: '', address: 'a@b.com' },
+        { code: 'MISSING_FIELD', field: 'contact_key' },
+        { contact_key: '', address: 'a@b.com' },
+      ],
+      [
+        'contact_key a number',
+        { contact_key: 42, address: 'a@b.com' },
+        { code: 'INVALID_FIELD', field: 'contact_key' },
+        { contact_key: null, address: 'a@b.com' },
+      ],
+      [
+        'contact_key an object',
+        { contact_key: { k: 'c1' }, address: 'a@b.com' },
+        { code: 'INVALID_FIELD', field: 'contact_key' },
+        { contact_key: null, address: 'a@b.com' },
+      ],
+      [
+        'contact_key over 200 characters',
+        { contact_key: 'k'.repeat(201), address: 'a@b.com' },
+        { code: 'INVALID_FIELD', field: 'contact_key' },
+        { contact_key: 'k'.repeat(201), address: 'a@b.com' },
+      ],
       ['address missing', { contact_key: 'c1' }, { code: 'MISSING_FIELD', field: 'address' }, { contact_key: 'c1', address: null }],
-      ['address null', { contact_key: 'c1', address: null }, { code: 'MISSING_FIELD', field: 'address' }, { contact_key: 'c1', address: null }],
-      ['address empty', { contact_key: 'c1', address: '' }, { code: 'MISSING_FIELD', field: 'address' }, { contact_key: 'c1', address: '' }],
-      ['address whitespace only', { contact_key: 'c1', address: ' \t ' }, { code: 'MISSING_FIELD', field: 'address' }, { contact_key: 'c1', address: ' \t ' }],
-      ['address a number', { contact_key: 'c1', address: 905351234567 }, { code: 'INVALID_FIELD', field: 'address' }, { contact_key: 'c1', address: null }],
-      ['address an array', { contact_key: 'c1', address: ['a@b.com'] }, { code: 'INVALID_FIELD', field: 'address' }, { contact_key: 'c1', address: null }],
-      ['address over 320 characters', { contact_key: 'c1', address: `${'a'.repeat(315)}@b.com` }, { code: 'INVALID_FIELD', field: 'address' }, { contact_key: 'c1', address: `${'a'.repeat(315)}@b.com` }],
+      [
+        'address null',
+        { contact_key: 'c1', address: null },
+        { code: 'MISSING_FIELD', field: 'address' },
+        { contact_key: 'c1', address: null },
+      ],
+      [
+        'address empty',
+        { contact_key: 'c1', address: '' },
+        { code: 'MISSING_FIELD', field: 'address' },
+        { contact_key: 'c1', address: '' },
+      ],
+      [
+        'address whitespace only',
+        { contact_key: 'c1', address: ' \t ' },
+        { code: 'MISSING_FIELD', field: 'address' },
+        { contact_key: 'c1', address: ' \t ' },
+      ],
+      [
+        'address a number',
+        { contact_key: 'c1', address: 905351234567 },
+        { code: 'INVALID_FIELD', field: 'address' },
+        { contact_key: 'c1', address: null },
+      ],
+      [
+        'address an array',
+        { contact_key: 'c1', address: ['a@b.com'] },
+        { code: 'INVALID_FIELD', field: 'address' },
+        { contact_key: 'c1', address: null },
+      ],
+      [
+        'address over 320 characters',
+        { contact_key: 'c1', address: `${'a'.repeat(315)}@b.com` },
+        { code: 'INVALID_FIELD', field: 'address' },
+        { contact_key: 'c1', address: `${'a'.repeat(315)}@b.com` },
+      ],
     ])('%s: the record fails with its code and field, the others are written', async (_what, record, error, echo) => {
       const { brand, token } = await setup();
       const body = await upsert(token, [record, { contact_key: 'c2', address: 'ok@b.com', channel: 'E' }], { insertIfNotExists: true });
@@ -142,7 +202,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
     it('accepts a name of 100 characters that is an extension type of the channel', async () => {
       const longName = 'N'.repeat(100);
       const { brand, token } = await setup({ types: [{ channel: 'E', name: longName }] });
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: longName }], { insertIfNotExists: true });
+      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: longName }], {
+        insertIfNotExists: true,
+      });
       expect(body).toMatchObject({ inserted: 1, failed: 0 });
       expect((await extensionsOf(t.dataSource, brand.id))[0].name).toBe(longName);
     });
@@ -165,7 +227,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
   describe('unknown properties and records that are not objects', () => {
     it('reports a property a record may not carry as UNKNOWN_FIELD of that property', async () => {
       const { brand, token } = await setup();
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', email: 'x@y.com' }], { insertIfNotExists: true });
+      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', email: 'x@y.com' }], {
+        insertIfNotExists: true,
+      });
       expect(body).toMatchObject({ failed: 1, inserted: 0 });
       expectFailed(body, 0, [{ code: 'UNKNOWN_FIELD', field: 'email' }], { contact_key: 'c1', address: 'a@b.com' });
       await expect(extensionsOf(t.dataSource, brand.id)).resolves.toEqual([]);
@@ -336,7 +400,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
 
     it('stores emails trimmed and lowercased, and finds them by any case on update', async () => {
       const { brand, token } = await setup();
-      const inserted = await upsert(token, [{ contact_key: 'c1', address: '  Jane.Doe@Example.COM ', channel: 'E' }], { insertIfNotExists: true });
+      const inserted = await upsert(token, [{ contact_key: 'c1', address: '  Jane.Doe@Example.COM ', channel: 'E' }], {
+        insertIfNotExists: true,
+      });
       expect(inserted).toMatchObject({ inserted: 1 });
       expect(await extensionsOf(t.dataSource, brand.id)).toEqual([expect.objectContaining({ address: 'jane.doe@example.com' })]);
 
@@ -349,7 +415,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
     it('finds a@b.com when A@B.COM is sent, also with insertIfNotExists (no second row)', async () => {
       const { brand, token } = await setup();
       await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'A@B.COM', channel: 'E', permission: true }], { insertIfNotExists: true });
+      const body = await upsert(token, [{ contact_key: 'c1', address: 'A@B.COM', channel: 'E', permission: true }], {
+        insertIfNotExists: true,
+      });
       expect(body).toMatchObject({ updated: 1, inserted: 0 });
       expect(await extensionsOf(t.dataSource, brand.id)).toEqual([expect.objectContaining({ address: 'a@b.com', permission: true })]);
     });
@@ -358,9 +426,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
       const { brand, token } = await setup();
       await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: '905351234567', channel: 'S' }]);
       const before = await extensionsOf(t.dataSource, brand.id);
-      const body = await upsert(token, [
-        { contact_key: 'c1', address: '905351234567', channel: 'W', permission: true },
-      ], { insertIfNotExists: true });
+      const body = await upsert(token, [{ contact_key: 'c1', address: '905351234567', channel: 'W', permission: true }], {
+        insertIfNotExists: true,
+      });
       expect(body).toMatchObject({ failed: 1, updated: 0, inserted: 0 });
       expectFailed(body, 0, [{ code: 'CHANNEL_IMMUTABLE', field: 'channel' }], { contact_key: 'c1', address: '905351234567' });
       await expect(extensionsOf(t.dataSource, brand.id)).resolves.toEqual(before);
@@ -389,19 +457,24 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
       await expect(extensionsOf(t.dataSource, brand.id)).resolves.toEqual([]);
     });
 
-    it.each(['WhatsApp', 'Nope'])('updating with name %j, not a type of the stored channel, is UNKNOWN_EXTENSION_TYPE name', async (name) => {
-      const { brand, token } = await setup();
-      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: '905351234567', channel: 'S', name: 'Mobile' }]);
-      const body = await upsert(token, [{ contact_key: 'c1', address: '905351234567', name }]);
-      expect(body).toMatchObject({ failed: 1, updated: 0 });
-      expectFailed(body, 0, [{ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' }]);
-      expect((await extensionsOf(t.dataSource, brand.id))[0].name).toBe('Mobile');
-    });
+    it.each(['WhatsApp', 'Nope'])(
+      'updating with name %j, not a type of the stored channel, is UNKNOWN_EXTENSION_TYPE name',
+      async (name) => {
+        const { brand, token } = await setup();
+        await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: '905351234567', channel: 'S', name: 'Mobile' }]);
+        const body = await upsert(token, [{ contact_key: 'c1', address: '905351234567', name }]);
+        expect(body).toMatchObject({ failed: 1, updated: 0 });
+        expectFailed(body, 0, [{ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' }]);
+        expect((await extensionsOf(t.dataSource, brand.id))[0].name).toBe('Mobile');
+      },
+    );
 
     it("name of another brand's extension type is UNKNOWN_EXTENSION_TYPE", async () => {
       await createBrand(t.dataSource, { types: [{ channel: 'E', name: 'Their Email' }] });
       const { token } = await setup();
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Their Email' }], { insertIfNotExists: true });
+      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Their Email' }], {
+        insertIfNotExists: true,
+      });
       expectFailed(body, 0, [{ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' }]);
     });
 
@@ -461,21 +534,26 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
       expect(await extensionsOf(t.dataSource, brand.id)).toEqual([expect.objectContaining({ contact_key: 'c1', address: 'new@b.com' })]);
     });
 
-    it.each(['nobody', 'theirs'])('new_contact_key %j, not a contact of the brand, is CONTACT_NOT_FOUND new_contact_key', async (newKey) => {
-      await createBrand(t.dataSource, { contacts: ['theirs'] });
-      const { brand, token } = await setup();
-      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
-      const before = await extensionsOf(t.dataSource, brand.id);
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', new_contact_key: newKey }]);
-      expect(body).toMatchObject({ failed: 1, updated: 0 });
-      expectFailed(body, 0, [{ code: 'CONTACT_NOT_FOUND', field: 'new_contact_key' }], { contact_key: 'c1', address: 'a@b.com' });
-      await expect(extensionsOf(t.dataSource, brand.id)).resolves.toEqual(before);
-    });
+    it.each(['nobody', 'theirs'])(
+      'new_contact_key %j, not a contact of the brand, is CONTACT_NOT_FOUND new_contact_key',
+      async (newKey) => {
+        await createBrand(t.dataSource, { contacts: ['theirs'] });
+        const { brand, token } = await setup();
+        await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
+        const before = await extensionsOf(t.dataSource, brand.id);
+        const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', new_contact_key: newKey }]);
+        expect(body).toMatchObject({ failed: 1, updated: 0 });
+        expectFailed(body, 0, [{ code: 'CONTACT_NOT_FOUND', field: 'new_contact_key' }], { contact_key: 'c1', address: 'a@b.com' });
+        await expect(extensionsOf(t.dataSource, brand.id)).resolves.toEqual(before);
+      },
+    );
 
     it('new_contact_key and new_address are honoured even when no column names them', async () => {
       const { brand, token } = await setup();
       await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', new_contact_key: 'c2' }], { columns: ['contact_key', 'address'] });
+      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', new_contact_key: 'c2' }], {
+        columns: ['contact_key', 'address'],
+      });
       expect(body).toMatchObject({ updated: 1, failed: 0 });
       expect(await extensionsOf(t.dataSource, brand.id)).toEqual([expect.objectContaining({ contact_key: 'c2', address: 'a@b.com' })]);
     });
@@ -484,7 +562,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
       const { brand, token } = await setup();
       await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
       const before = await extensionsOf(t.dataSource, brand.id);
-      const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', new_contact_key: null, new_address: null, channel: null }]);
+      const body = await upsert(token, [
+        { contact_key: 'c1', address: 'a@b.com', new_contact_key: null, new_address: null, channel: null },
+      ]);
       expect(body).toMatchObject({ unchanged: 1, updated: 0, failed: 0, errors: [] });
       await expect(extensionsOf(t.dataSource, brand.id)).resolves.toEqual(before);
     });
@@ -502,25 +582,37 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
         { insertIfNotExists: true },
       );
       expect(body).toMatchObject({ total: 2, failed: 1, inserted: 1 });
-      expectFailed(body, 0, [
-        { code: 'CONTACT_NOT_FOUND', field: 'contact_key' },
-        { code: 'INVALID_ADDRESS', field: 'address' },
-        { code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' },
-      ], { contact_key: 'nobody', address: 'not-an-email' });
+      expectFailed(
+        body,
+        0,
+        [
+          { code: 'CONTACT_NOT_FOUND', field: 'contact_key' },
+          { code: 'INVALID_ADDRESS', field: 'address' },
+          { code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' },
+        ],
+        { contact_key: 'nobody', address: 'not-an-email' },
+      );
       expect(await extensionsOf(t.dataSource, brand.id)).toHaveLength(1);
     });
 
     it('reports one error per broken field rule and counts the record once in failed', async () => {
       const { token } = await setup();
-      const body = await upsert(token, [{ contact_key: 5, address: '', channel: 'X', permission: 'yes', bogus: 1 }], { insertIfNotExists: true });
+      const body = await upsert(token, [{ contact_key: 5, address: '', channel: 'X', permission: 'yes', bogus: 1 }], {
+        insertIfNotExists: true,
+      });
       expect(body).toMatchObject({ total: 1, failed: 1 });
-      expectFailed(body, 0, [
-        { code: 'INVALID_FIELD', field: 'channel' },
-        { code: 'INVALID_FIELD', field: 'contact_key' },
-        { code: 'INVALID_FIELD', field: 'permission' },
-        { code: 'MISSING_FIELD', field: 'address' },
-        { code: 'UNKNOWN_FIELD', field: 'bogus' },
-      ], { contact_key: null, address: '' });
+      expectFailed(
+        body,
+        0,
+        [
+          { code: 'INVALID_FIELD', field: 'channel' },
+          { code: 'INVALID_FIELD', field: 'contact_key' },
+          { code: 'INVALID_FIELD', field: 'permission' },
+          { code: 'MISSING_FIELD', field: 'address' },
+          { code: 'UNKNOWN_FIELD', field: 'bogus' },
+        ],
+        { contact_key: null, address: '' },
+      );
     });
 
     it('an update that fails several rules (new channel, unknown type, unknown new contact) fails once', async () => {
@@ -566,7 +658,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
 
     it('values of columns not named in columns are ignored on update, even invalid ones', async () => {
       const { brand, token } = await setup();
-      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email', permission: false }]);
+      await insertExtensions(t.dataSource, brand.id, [
+        { contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email', permission: false },
+      ]);
       const before = await extensionsOf(t.dataSource, brand.id);
       const body = await upsert(
         token,
@@ -584,7 +678,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
 
     it('an update that changes nothing is unchanged and keeps updated_at', async () => {
       const { brand, token } = await setup();
-      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email', permission: true }]);
+      await insertExtensions(t.dataSource, brand.id, [
+        { contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email', permission: true },
+      ]);
       const before = await extensionsOf(t.dataSource, brand.id);
       const body = await upsert(token, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email', permission: true }]);
       expect(body).toMatchObject({ unchanged: 1, updated: 0 });
@@ -644,7 +740,9 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
         { insertIfNotExists: true },
       );
       expect(body).toMatchObject({ total: 2, inserted: 1, skipped: 1, failed: 0, errors: [] });
-      expect(body.warnings).toEqual([expect.objectContaining({ index: 0, code: 'DUPLICATE_IN_REQUEST', contact_key: 'c1', address: 'a@b.com' })]);
+      expect(body.warnings).toEqual([
+        expect.objectContaining({ index: 0, code: 'DUPLICATE_IN_REQUEST', contact_key: 'c1', address: 'a@b.com' }),
+      ]);
       expect(await extensionsOf(t.dataSource, brand.id)).toHaveLength(1);
     });
 
@@ -680,10 +778,7 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
   });
 
   describe('throwOnError true (the default)', () => {
-    async function expectValidationFailed(
-      token: string,
-      body: Record<string, unknown>,
-    ): Promise<{ errors: Issue[]; warnings: Issue[] }> {
+    async function expectValidationFailed(token: string, body: Record<string, unknown>): Promise<{ errors: Issue[]; warnings: Issue[] }> {
       const res = await bulk(t, token, body);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({
@@ -698,12 +793,24 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
 
     it.each<[string, Record<string, unknown>, { code: string; field?: string }]>([
       ['MISSING_FIELD address', { contact_key: 'c1', channel: 'E' }, { code: 'MISSING_FIELD', field: 'address' }],
-      ['INVALID_FIELD permission', { contact_key: 'c1', address: 'bad@b.com', channel: 'E', permission: null }, { code: 'INVALID_FIELD', field: 'permission' }],
+      [
+        'INVALID_FIELD permission',
+        { contact_key: 'c1', address: 'bad@b.com', channel: 'E', permission: null },
+        { code: 'INVALID_FIELD', field: 'permission' },
+      ],
       ['UNKNOWN_FIELD', { contact_key: 'c1', address: 'bad@b.com', channel: 'E', extra: true }, { code: 'UNKNOWN_FIELD', field: 'extra' }],
-      ['CONTACT_NOT_FOUND', { contact_key: 'nobody', address: 'bad@b.com', channel: 'E' }, { code: 'CONTACT_NOT_FOUND', field: 'contact_key' }],
+      [
+        'CONTACT_NOT_FOUND',
+        { contact_key: 'nobody', address: 'bad@b.com', channel: 'E' },
+        { code: 'CONTACT_NOT_FOUND', field: 'contact_key' },
+      ],
       ['INVALID_ADDRESS', { contact_key: 'c1', address: 'bad', channel: 'E' }, { code: 'INVALID_ADDRESS', field: 'address' }],
       ['CHANNEL_IMMUTABLE', { contact_key: 'c1', address: 'other@b.com', channel: 'S' }, { code: 'CHANNEL_IMMUTABLE', field: 'channel' }],
-      ['UNKNOWN_EXTENSION_TYPE', { contact_key: 'c1', address: 'bad@b.com', channel: 'E', name: 'Mobile' }, { code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' }],
+      [
+        'UNKNOWN_EXTENSION_TYPE',
+        { contact_key: 'c1', address: 'bad@b.com', channel: 'E', name: 'Mobile' },
+        { code: 'UNKNOWN_EXTENSION_TYPE', field: 'name' },
+      ],
     ])('one %s record fails the whole request and nothing is written, not even the valid records', async (_what, broken, error) => {
       const { brand, token } = await setup();
       await insertExtensions(t.dataSource, brand.id, [
@@ -755,7 +862,7 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
   });
 
   describe('GET /rest/contact_extensions (read-back)', () => {
-    it('lists the contact\'s extensions ordered by address in byte order, with ISO UTC millisecond timestamps', async () => {
+    it("lists the contact's extensions ordered by address in byte order, with ISO UTC millisecond timestamps", async () => {
       const { token } = await setup();
       const body = await upsert(
         token,
@@ -802,8 +909,16 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
       const other = await createBrand(t.dataSource, { contacts: ['theirs'] });
       await insertExtensions(t.dataSource, other.id, [{ contact_key: 'theirs', address: 'a@b.com', channel: 'E' }]);
       const { token } = await setup();
-      await expect(listExtensions(t, token, 'nobody').expect(200).then((r) => r.body)).resolves.toEqual({ items: [] });
-      await expect(listExtensions(t, token, 'theirs').expect(200).then((r) => r.body)).resolves.toEqual({ items: [] });
+      await expect(
+        listExtensions(t, token, 'nobody')
+          .expect(200)
+          .then((r) => r.body),
+      ).resolves.toEqual({ items: [] });
+      await expect(
+        listExtensions(t, token, 'theirs')
+          .expect(200)
+          .then((r) => r.body),
+      ).resolves.toEqual({ items: [] });
     });
 
     it('answers 400 INVALID_REQUEST without contact_key', async () => {

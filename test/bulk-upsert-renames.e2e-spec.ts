@@ -47,7 +47,10 @@ describe('bulk upsert: renames, unchanged updates and throwOnError', () => {
   });
 
   function bulk(token: string, body: Record<string, unknown>) {
-    return t.http.post('/rest/bulk/contact_extensions').set('Authorization', `Bearer ${token}`).send({ columns: ALL_COLUMNS, ...body });
+    return t.http
+      .post('/rest/bulk/contact_extensions')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ columns: ALL_COLUMNS, ...body });
   }
 
   /** A brand with contacts c1..c3 and the given email extensions of c1 (name 'Work Email', permission true). */
@@ -66,12 +69,12 @@ describe('bulk upsert: renames, unchanged updates and throwOnError', () => {
   it('new_address renames the extension in place: same id and created_at, other values kept, updated_at bumped', async () => {
     const { brandId, token, before } = await brandWith(['a@x.com']);
     await sleep(5);
-    const res = await bulk(token, { contactDatas: [{ contact_key: 'c1', address: 'A@X.COM', channel: 'E', new_address: ' New@X.com ' }] }).expect(200);
+    const res = await bulk(token, {
+      contactDatas: [{ contact_key: 'c1', address: 'A@X.COM', channel: 'E', new_address: ' New@X.com ' }],
+    }).expect(200);
     expect(res.body).toMatchObject({ total: 1, inserted: 0, updated: 1, unchanged: 0, skipped: 0, failed: 0, errors: [], warnings: [] });
     const after = await rowsOf(t.dataSource, brandId);
-    expect(after).toEqual([
-      { ...before[0], address: 'new@x.com', updated_at: expect.any(String) },
-    ]);
+    expect(after).toEqual([{ ...before[0], address: 'new@x.com', updated_at: expect.any(String) }]);
     expect(after[0].updated_at > before[0].updated_at).toBe(true);
   });
 
@@ -82,7 +85,9 @@ describe('bulk upsert: renames, unchanged updates and throwOnError', () => {
     const after = await rowsOf(t.dataSource, brandId);
     expect(after).toEqual([{ ...before[0], contact_key: 'c2', updated_at: expect.any(String) }]);
     const list = await t.http.get('/rest/contact_extensions?contact_key=c2').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(list.body.items).toEqual([expect.objectContaining({ contact_key: 'c2', address: 'a@x.com', name: 'Work Email', permission: true })]);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ contact_key: 'c2', address: 'a@x.com', name: 'Work Email', permission: true }),
+    ]);
   });
 
   it('a chain of renames (a to b, b to c) in one request succeeds', async () => {
@@ -141,7 +146,12 @@ describe('bulk upsert: renames, unchanged updates and throwOnError', () => {
     await sleep(5);
     const res = await bulk(token, {
       throwOnError: false,
-      contactDatas: [rename('a@x.com', 'b@x.com'), rename('b@x.com', 'c@x.com'), rename('c@x.com', 'd@x.com'), rename('p@x.com', 'q@x.com')],
+      contactDatas: [
+        rename('a@x.com', 'b@x.com'),
+        rename('b@x.com', 'c@x.com'),
+        rename('c@x.com', 'd@x.com'),
+        rename('p@x.com', 'q@x.com'),
+      ],
     }).expect(200);
     expect(res.body).toMatchObject({ total: 4, updated: 1, failed: 3, unchanged: 0, skipped: 0 });
     expect(res.body.errors.map((e: { index: number; code: string }) => [e.index, e.code])).toEqual([

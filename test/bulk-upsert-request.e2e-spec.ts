@@ -176,7 +176,16 @@ describe('POST /rest/bulk/contact_extensions: request-level errors', () => {
       const res = await bulk(t, token, { ...validBody(), throwOnError: true, contactDatas: records(1000) }).expect(200);
       const body = res.body as BulkResult;
       expectCountsAddUp(body, 1000);
-      expect(body).toMatchObject({ total: 1000, inserted: 1000, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], warnings: [] });
+      expect(body).toMatchObject({
+        total: 1000,
+        inserted: 1000,
+        updated: 0,
+        unchanged: 0,
+        skipped: 0,
+        failed: 0,
+        errors: [],
+        warnings: [],
+      });
       const rows = await extensionsOf(t.dataSource, brand.id);
       expect(rows).toHaveLength(1000);
       // one transaction: every row carries the same transaction timestamp (now())
@@ -253,7 +262,12 @@ describe('POST /rest/bulk/contact_extensions: request-level errors', () => {
       const { brand, token } = await setup();
       // 1000 otherwise valid records padded to about 6 MB
       const padding = 'x'.repeat(6000);
-      const contactDatas = Array.from({ length: 1000 }, (_, i) => ({ contact_key: 'c1', address: `u${i}@b.com`, channel: 'E', name: padding }));
+      const contactDatas = Array.from({ length: 1000 }, (_, i) => ({
+        contact_key: 'c1',
+        address: `u${i}@b.com`,
+        channel: 'E',
+        name: padding,
+      }));
       const res = await bulk(t, token, { ...validBody(), columns: ALL_COLUMNS, contactDatas });
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) });

@@ -102,12 +102,17 @@ maybe('database unavailable', () => {
     t.http
       .post('/rest/bulk/contact_extensions')
       .set('Authorization', `Bearer ${token}`)
-      .send({ columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address, channel: 'E' }] });
+      .send({
+        columns: ['contact_key', 'address', 'channel'],
+        insertIfNotExists: true,
+        contactDatas: [{ contact_key: 'c1', address, channel: 'E' }],
+      });
 
   const rowsOf = async (brandId: number): Promise<number> => {
-    const [{ n }]: { n: number }[] = await t.dataSource.query('SELECT count(*)::int AS n FROM master_contact_extensions WHERE brand_id = $1', [
-      brandId,
-    ]);
+    const [{ n }]: { n: number }[] = await t.dataSource.query(
+      'SELECT count(*)::int AS n FROM master_contact_extensions WHERE brand_id = $1',
+      [brandId],
+    );
     return n;
   };
 

@@ -153,7 +153,12 @@ const hostileString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom('', ' ', '\t\n', '\u00A0', '\u0000'), weight: 2 },
   { arbitrary: sqlFragment, weight: 3 },
   { arbitrary: fc.tuple(sqlFragment, fc.constantFrom('@example.com', '')).map(([a, b]) => a + b), weight: 2 },
-  { arbitrary: fc.tuple(fc.string({ unit: hostileUnit, maxLength: 6 }), fc.string({ unit: hostileUnit, maxLength: 6 })).map(([a, b]) => `${a}@${b}.com`), weight: 3 },
+  {
+    arbitrary: fc
+      .tuple(fc.string({ unit: hostileUnit, maxLength: 6 }), fc.string({ unit: hostileUnit, maxLength: 6 }))
+      .map(([a, b]) => `${a}@${b}.com`),
+    weight: 3,
+  },
   // around the limits: contact_key 200, name 100, address 320 (after trimming)
   { arbitrary: fc.constantFrom(99, 100, 101, 199, 200, 201, 319, 320, 321).map((n) => 'k'.repeat(n)), weight: 2 },
   { arbitrary: fc.constantFrom(300, 310, 314).map((n) => `${'a'.repeat(n)}@x.com`), weight: 1 },
@@ -162,8 +167,23 @@ const hostileString: fc.Arbitrary<string> = fc.oneof(
 
 /** Keys a record or an envelope must not carry (never `validateOnly`: that one is a real flag). */
 const weirdKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'extra', 'id', 'brand_id', 'Contact_Key', 'contact_key ', ''),
-  hostileString.filter((k) => k.length < 30 && !['columns', 'contactDatas', 'insertIfNotExists', 'throwOnError', 'validateOnly'].includes(k)),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'prototype',
+    'extra',
+    'id',
+    'brand_id',
+    'Contact_Key',
+    'contact_key ',
+    '',
+  ),
+  hostileString.filter(
+    (k) => k.length < 30 && !['columns', 'contactDatas', 'insertIfNotExists', 'throwOnError', 'validateOnly'].includes(k),
+  ),
 );
 
 const scalar: fc.Arbitrary<Json> = fc.oneof(
@@ -183,9 +203,9 @@ const anyJson: fc.Arbitrary<Json> = fc.letrec<{ json: Json; arr: Json[]; obj: Ob
   obj: fc.array(fc.tuple(weirdKey, tie('json')), { maxLength: 3 }).map((entries) => new Obj(entries)),
 })).json;
 
-const validEmail = fc.tuple(fc.constantFrom(...EMAILS), fc.constantFrom('', ' ', '\t', '\u00A0'), fc.boolean()).map(
-  ([email, pad, upper]) => `${pad}${upper ? email.toUpperCase() : email}${pad}`,
-);
+const validEmail = fc
+  .tuple(fc.constantFrom(...EMAILS), fc.constantFrom('', ' ', '\t', '\u00A0'), fc.boolean())
+  .map(([email, pad, upper]) => `${pad}${upper ? email.toUpperCase() : email}${pad}`);
 const validPhone = fc.tuple(fc.constantFrom(...PHONES), fc.constantFrom('as is', 'digits', 'plus', '00')).map(([phone, form]) => {
   const digits = canonicalAddress(phone);
   return form === 'digits' ? digits : form === 'plus' ? `+${digits}` : form === '00' ? `00${digits}` : phone;
@@ -195,7 +215,10 @@ const validPhone = fc.tuple(fc.constantFrom(...PHONES), fc.constantFrom('as is',
 const channelAndAddress: fc.Arbitrary<[Json, Json]> = fc.oneof(
   { arbitrary: validEmail.map((a): [Json, Json] => ['E', a]), weight: 6 },
   { arbitrary: fc.tuple(fc.constantFrom('S', 'W'), validPhone).map(([c, a]): [Json, Json] => [c, a]), weight: 5 },
-  { arbitrary: fc.tuple(fc.constantFrom('E', 'S', 'W'), fc.oneof(validEmail, validPhone)).map(([c, a]): [Json, Json] => [c, a]), weight: 2 },
+  {
+    arbitrary: fc.tuple(fc.constantFrom('E', 'S', 'W'), fc.oneof(validEmail, validPhone)).map(([c, a]): [Json, Json] => [c, a]),
+    weight: 2,
+  },
   { arbitrary: fc.tuple(fc.oneof(fc.constantFrom('E', 'S', 'W'), scalar), hostileString).map(([c, a]): [Json, Json] => [c, a]), weight: 2 },
 );
 const contactKey: fc.Arbitrary<Json> = fc.oneof(
@@ -209,42 +232,39 @@ const anyName: fc.Arbitrary<Json> = fc.oneof(
 /** Mostly an extension type of the record's channel (or null), so that a fair share of the records is valid. */
 const nameFor = (channel: Json): fc.Arbitrary<Json> => {
   const own = TYPES.filter((t) => t.channel === channel).map((t) => t.name);
-  return own.length === 0 ? anyName : fc.oneof({ arbitrary: fc.constantFrom<Json>(null, ...own), weight: 3 }, { arbitrary: anyName, weight: 1 });
+  return own.length === 0
+    ? anyName
+    : fc.oneof({ arbitrary: fc.constantFrom<Json>(null, ...own), weight: 3 }, { arbitrary: anyName, weight: 1 });
 };
 
 /** A record as JSON entries: valid-looking; with renames now and then when `renames`. */
 const plausibleRecord = (renames: boolean): fc.Arbitrary<[string, Json][]> =>
-  fc
-    .tuple(contactKey, channelAndAddress, fc.nat(9), fc.nat(9))
-    .chain(([key, [channel, address], channelDice, renameDice]) =>
-      fc
-        .record(
-          {
-            name: nameFor(channel),
-            permission: fc.boolean(),
-            new_contact_key: fc.oneof(contactKey, fc.constant(null)),
-            new_address: fc.oneof(validEmail, validPhone, fc.constant(null)),
-          },
-          { requiredKeys: [] },
-        )
-        .chain((rec) => {
-          const entries: [string, Json][] = [
-            ['contact_key', key],
-            ['address', address],
-          ];
-          if (channelDice < 8) entries.push(['channel', channel]);
-          if (rec.name !== undefined) entries.push(['name', rec.name]);
-          if (rec.permission !== undefined) entries.push(['permission', rec.permission]);
-          if (renames && renameDice < 3 && rec.new_contact_key !== undefined) entries.push(['new_contact_key', rec.new_contact_key]);
-          if (renames && renameDice < 4 && rec.new_address !== undefined) entries.push(['new_address', rec.new_address]);
-          return fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length });
-        }),
-    );
+  fc.tuple(contactKey, channelAndAddress, fc.nat(9), fc.nat(9)).chain(([key, [channel, address], channelDice, renameDice]) =>
+    fc
+      .record(
+        {
+          name: nameFor(channel),
+          permission: fc.boolean(),
+          new_contact_key: fc.oneof(contactKey, fc.constant(null)),
+          new_address: fc.oneof(validEmail, validPhone, fc.constant(null)),
+        },
+        { requiredKeys: [] },
+      )
+      .chain((rec) => {
+        const entries: [string, Json][] = [
+          ['contact_key', key],
+          ['address', address],
+        ];
+        if (channelDice < 8) entries.push(['channel', channel]);
+        if (rec.name !== undefined) entries.push(['name', rec.name]);
+        if (rec.permission !== undefined) entries.push(['permission', rec.permission]);
+        if (renames && renameDice < 3 && rec.new_contact_key !== undefined) entries.push(['new_contact_key', rec.new_contact_key]);
+        if (renames && renameDice < 4 && rec.new_address !== undefined) entries.push(['new_address', rec.new_address]);
+        return fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length });
+      }),
+  );
 
-type Mutation =
-  | { kind: 'replace'; at: number; value: Json }
-  | { kind: 'add'; key: string; value: Json }
-  | { kind: 'drop'; at: number };
+type Mutation = { kind: 'replace'; at: number; value: Json } | { kind: 'add'; key: string; value: Json } | { kind: 'drop'; at: number };
 
 /** Breaks a record: a value replaced by any JSON, a key added (unknown or known, with any value), a key dropped. */
 const mutation = (renames: boolean): fc.Arbitrary<Mutation> =>
@@ -254,7 +274,14 @@ const mutation = (renames: boolean): fc.Arbitrary<Mutation> =>
     fc.record({
       kind: fc.constant('add' as const),
       // new_* with insertIfNotExists true is a request-level error: only now and then
-      key: fc.constantFrom('contact_key', 'address', 'channel', 'name', 'permission', ...(renames ? ['new_contact_key', 'new_address'] : [])),
+      key: fc.constantFrom(
+        'contact_key',
+        'address',
+        'channel',
+        'name',
+        'permission',
+        ...(renames ? ['new_contact_key', 'new_address'] : []),
+      ),
       value: anyJson,
     }),
     fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
@@ -276,7 +303,9 @@ const record = (renames: boolean): fc.Arbitrary<Json> =>
   fc.oneof(
     { arbitrary: plausibleRecord(renames).map((e) => new Obj(e)), weight: 12 },
     {
-      arbitrary: fc.tuple(plausibleRecord(renames), fc.array(mutation(renames), { minLength: 1, maxLength: 3 })).map(([e, m]) => new Obj(mutate(e, m))),
+      arbitrary: fc
+        .tuple(plausibleRecord(renames), fc.array(mutation(renames), { minLength: 1, maxLength: 3 }))
+        .map(([e, m]) => new Obj(mutate(e, m))),
       weight: 6,
     },
     { arbitrary: anyJson, weight: 1 },
@@ -311,7 +340,13 @@ const bigContactDatas = (renames: boolean): fc.Arbitrary<Json> =>
     .tuple(fc.constantFrom(999, 1000, 1001), fc.array(record(renames), { minLength: 1, maxLength: 3 }), fc.boolean())
     .map(([n, few, perIndex]) =>
       Array.from({ length: n }, (_, i): Json =>
-        perIndex ? new Obj([['contact_key', CONTACTS[i % 6]], ['address', `bulk-${i}@example.com`], ['channel', 'E']]) : few[i % few.length],
+        perIndex
+          ? new Obj([
+              ['contact_key', CONTACTS[i % 6]],
+              ['address', `bulk-${i}@example.com`],
+              ['channel', 'E'],
+            ])
+          : few[i % few.length],
       ),
     );
 const contactDatas = (renames: boolean): fc.Arbitrary<Json> =>
@@ -356,7 +391,13 @@ const envelope: fc.Arbitrary<Json> = fc
 
 /** Over the 5 MB body limit: 1000 records with a long value each (413, or 400 when the record count is the problem). */
 const oversized: fc.Arbitrary<string> = fc.tuple(fc.constantFrom(1000, 1500), fc.constantFrom(6_000, 12_000)).map(([n, size]) => {
-  const one = toText(new Obj([['contact_key', 'c1'], ['address', `${'a'.repeat(size)}@example.com`], ['channel', 'E']]));
+  const one = toText(
+    new Obj([
+      ['contact_key', 'c1'],
+      ['address', `${'a'.repeat(size)}@example.com`],
+      ['channel', 'E'],
+    ]),
+  );
   return `{"columns":["contact_key","address","channel"],"insertIfNotExists":true,"contactDatas":[${Array(n).fill(one).join(',')}]}`;
 });
 
@@ -365,7 +406,20 @@ const bodyText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: envelope.map(toText), weight: 300 },
   { arbitrary: anyJson.map(toText), weight: 10 },
   {
-    arbitrary: fc.constantFrom('', '{', '[', 'nul', '{"columns":', '{"a":1,}', "{'columns':[]}", '\u0000', '\uFEFF{}', '{"__proto__":{"columns":["contact_key","address"]}}', '1e99999', '"{}"'),
+    arbitrary: fc.constantFrom(
+      '',
+      '{',
+      '[',
+      'nul',
+      '{"columns":',
+      '{"a":1,}',
+      "{'columns':[]}",
+      '\u0000',
+      '\uFEFF{}',
+      '{"__proto__":{"columns":["contact_key","address"]}}',
+      '1e99999',
+      '"{}"',
+    ),
     weight: 10,
   },
   { arbitrary: oversized, weight: 2 },
@@ -466,7 +520,10 @@ function expectContractShaped(res: { status: number; body: unknown; text: string
     f.need(typeof body.message === 'string' && body.message.length > 0, 'message is not a non-empty string');
     if (res.status === 413) f.need(body.code === 'PAYLOAD_TOO_LARGE', 'a 413 that is not PAYLOAD_TOO_LARGE');
     else if (body.code === 'INVALID_REQUEST') {
-      f.need(Array.isArray(body.details) && (body.details as unknown[]).every((d) => typeof d === 'string'), 'details is not a list of strings');
+      f.need(
+        Array.isArray(body.details) && (body.details as unknown[]).every((d) => typeof d === 'string'),
+        'details is not a list of strings',
+      );
     } else if (body.code === 'VALIDATION_FAILED') {
       f.need(records !== undefined, 'VALIDATION_FAILED for a body without records');
       f.need(Array.isArray(body.errors) && body.errors.length > 0, 'VALIDATION_FAILED without errors');
@@ -503,7 +560,8 @@ describe(`POST /rest/bulk/contact_extensions under ${NUM_RUNS} fuzzed bodies (fa
   });
 
   it('the valid-looking pools are valid, so that a good share of the records is written', () => {
-    for (const email of EMAILS.filter((e) => !e.startsWith('rtl@') && !e.startsWith('emoji'))) expect([email, isValidAddress('E', canonicalAddress(email))]).toEqual([email, true]);
+    for (const email of EMAILS.filter((e) => !e.startsWith('rtl@') && !e.startsWith('emoji')))
+      expect([email, isValidAddress('E', canonicalAddress(email))]).toEqual([email, true]);
     for (const phone of PHONES) expect([phone, isValidAddress('S', canonicalAddress(phone))]).toEqual([phone, true]);
   });
 
@@ -515,12 +573,16 @@ describe(`POST /rest/bulk/contact_extensions under ${NUM_RUNS} fuzzed bodies (fa
         const inserted = expectContractShaped(res, text);
         tally.inserted += inserted;
         if (res.status === 200) tally.updated += (res.body as { updated: number }).updated;
-        const answer = res.status === 200 ? (inserted > 0 ? '200 inserting' : '200') : `${res.status} ${(res.body as { code?: string }).code}`;
+        const answer =
+          res.status === 200 ? (inserted > 0 ? '200 inserting' : '200') : `${res.status} ${(res.body as { code?: string }).code}`;
         tally.byAnswer.set(answer, (tally.byAnswer.get(answer) ?? 0) + 1);
       }),
       { numRuns: NUM_RUNS, seed: SEED },
     );
-    if (process.env.FUZZ_REPORT) process.stderr.write(`fuzz: ${tally.requests} requests, ${tally.inserted} inserted, ${tally.updated} updated, ${JSON.stringify([...tally.byAnswer])}\n`);
+    if (process.env.FUZZ_REPORT)
+      process.stderr.write(
+        `fuzz: ${tally.requests} requests, ${tally.inserted} inserted, ${tally.updated} updated, ${JSON.stringify([...tally.byAnswer])}\n`,
+      );
     // the generators reach every kind of answer, and write a fair amount
     expect([...tally.byAnswer.keys()].sort()).toEqual(
       expect.arrayContaining(['200', '200 inserting', '400 INVALID_REQUEST', '400 VALIDATION_FAILED', '413 PAYLOAD_TOO_LARGE']),
@@ -530,13 +592,14 @@ describe(`POST /rest/bulk/contact_extensions under ${NUM_RUNS} fuzzed bodies (fa
   });
 
   it('afterwards the brand keeps the database invariants, with as many rows as the answers say were inserted', async () => {
-    const rows: { contact_key: string; address: string; channel: string; name: string | null; contact_exists: boolean }[] = await t.dataSource.query(
-      `SELECT e.contact_key, e.address, e.channel, e.name, (c.contact_key IS NOT NULL) AS contact_exists
+    const rows: { contact_key: string; address: string; channel: string; name: string | null; contact_exists: boolean }[] =
+      await t.dataSource.query(
+        `SELECT e.contact_key, e.address, e.channel, e.name, (c.contact_key IS NOT NULL) AS contact_exists
          FROM master_contact_extensions e
          LEFT JOIN master_contact c ON c.brand_id = e.brand_id AND c.contact_key = e.contact_key
         WHERE e.brand_id = $1`,
-      [brandId],
-    );
+        [brandId],
+      );
     expect(rows.length).toBe(tally.inserted);
     const problems: string[] = [];
     const keys = new Set<string>();
@@ -564,7 +627,10 @@ describe(`POST /rest/bulk/contact_extensions under ${NUM_RUNS} fuzzed bodies (fa
       `SELECT count(*)::int AS tables FROM information_schema.tables WHERE table_name IN ('master_contact', 'master_contact_extensions', 'brand', 'api_user')`,
     );
     expect(tables).toBe(4);
-    const [{ contacts }]: { contacts: number }[] = await t.dataSource.query('SELECT count(*)::int AS contacts FROM master_contact WHERE brand_id = $1', [brandId]);
+    const [{ contacts }]: { contacts: number }[] = await t.dataSource.query(
+      'SELECT count(*)::int AS contacts FROM master_contact WHERE brand_id = $1',
+      [brandId],
+    );
     expect(contacts).toBe(CONTACTS.length);
   });
 });

@@ -249,7 +249,10 @@ describe('Idempotency-Key while the first request is still running', () => {
     await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
     const key = randomUUID();
     const body = { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'a@b.com', permission: true }] };
-    const send = () => bulk(t, token, body).set('Idempotency-Key', key).then((r) => r);
+    const send = () =>
+      bulk(t, token, body)
+        .set('Idempotency-Key', key)
+        .then((r) => r);
 
     let first: ReturnType<typeof send>;
     let retry: Awaited<ReturnType<typeof send>>;
@@ -310,8 +313,12 @@ describe('Idempotency-Key when the client gives up before the answer', () => {
     const key = randomUUID();
     const body = { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'a@b.com', permission: true }] };
     const answered = async () =>
-      (await t.dataSource.query('SELECT response_status FROM idempotency_key WHERE brand_id = $1 AND idempotency_key = $2', [brand.id, key]))[0]
-        ?.response_status === 200;
+      (
+        await t.dataSource.query('SELECT response_status FROM idempotency_key WHERE brand_id = $1 AND idempotency_key = $2', [
+          brand.id,
+          key,
+        ])
+      )[0]?.response_status === 200;
 
     const hold = serverDatabaseUrl()
       ? await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1', [brand.id])
@@ -382,7 +389,10 @@ describe('validateOnly', () => {
       columns: ALL_COLUMNS,
       insertIfNotExists: true,
       validateOnly: true,
-      contactDatas: [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }, { contact_key: 'nobody', address: 'a@b.com', channel: 'E' }],
+      contactDatas: [
+        { contact_key: 'c1', address: 'a@b.com', channel: 'E' },
+        { contact_key: 'nobody', address: 'a@b.com', channel: 'E' },
+      ],
     }).expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(await extensionsOf(t.dataSource, brand.id)).toEqual([]);
@@ -391,7 +401,11 @@ describe('validateOnly', () => {
   it('must be a boolean', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     for (const validateOnly of ['true', 1, null]) {
-      const res = await bulk(t, token, { columns: ALL_COLUMNS, validateOnly, contactDatas: [{ contact_key: 'c1', address: 'a@b.com' }] }).expect(400);
+      const res = await bulk(t, token, {
+        columns: ALL_COLUMNS,
+        validateOnly,
+        contactDatas: [{ contact_key: 'c1', address: 'a@b.com' }],
+      }).expect(400);
       expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', details: ['validateOnly must be a boolean'] });
     }
   });
@@ -419,7 +433,10 @@ describe('Idempotency-Key on every write endpoint', () => {
       parameters?: { name?: string }[];
       responses?: Record<string, { content?: Record<string, { schema?: unknown; examples?: Record<string, unknown> }> }>;
     };
-    const paths = createOpenApiDocument(t.app).paths as unknown as Record<string, Partial<Record<'post' | 'patch' | 'put' | 'delete', Operation>>>;
+    const paths = createOpenApiDocument(t.app).paths as unknown as Record<
+      string,
+      Partial<Record<'post' | 'patch' | 'put' | 'delete', Operation>>
+    >;
     const writes = Object.entries(paths).flatMap(([path, item]) =>
       (['post', 'patch', 'put', 'delete'] as const)
         .filter((method) => item[method])
@@ -455,7 +472,9 @@ describe('Idempotency-Key on every write endpoint', () => {
   it('POST /rest/bulk/contacts: the retry writes nothing', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { permissions: ['Contacts.Manage'] });
     const { first } = await twice(() =>
-      call(t, token, 'post', '/rest/bulk/contacts', { body: { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'k1', name: 'Jane' }] } }),
+      call(t, token, 'post', '/rest/bulk/contacts', {
+        body: { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'k1', name: 'Jane' }] },
+      }),
     );
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ inserted: 1 });
@@ -491,6 +510,10 @@ describe('Idempotency-Key on every write endpoint', () => {
     await call(t, token, 'delete', '/admin/contacts/c1').set('Idempotency-Key', key).expect(200);
     const reused = await call(t, token, 'delete', '/admin/contacts/c2').set('Idempotency-Key', key).expect(422);
     expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
-    expect((await t.dataSource.query('SELECT contact_key FROM master_contact WHERE brand_id = $1', [brand.id])).map((r: { contact_key: string }) => r.contact_key)).toEqual(['c2']);
+    expect(
+      (await t.dataSource.query('SELECT contact_key FROM master_contact WHERE brand_id = $1', [brand.id])).map(
+        (r: { contact_key: string }) => r.contact_key,
+      ),
+    ).toEqual(['c2']);
   });
 });

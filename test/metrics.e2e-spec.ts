@@ -17,7 +17,13 @@ describe('GET /metrics', () => {
   });
 
   const scrape = async (): Promise<string> =>
-    (await t.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200).expect('Content-Type', /text\/plain/)).text;
+    (
+      await t.http
+        .get('/metrics')
+        .set('Authorization', `Bearer ${METRICS_TOKEN}`)
+        .expect(200)
+        .expect('Content-Type', /text\/plain/)
+    ).text;
 
   /** The value of one sample, 0 when the series does not exist yet. */
   const sample = (text: string, series: string): number => {
@@ -61,7 +67,12 @@ describe('GET /metrics', () => {
     await t.http
       .post('/rest/bulk/contact_extensions')
       .set('Authorization', `Bearer ${token}`)
-      .send({ columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true, validateOnly: true, contactDatas: [{ contact_key: 'c1', address: 'x@example.com', channel: 'E' }] })
+      .send({
+        columns: ['contact_key', 'address', 'channel'],
+        insertIfNotExists: true,
+        validateOnly: true,
+        contactDatas: [{ contact_key: 'c1', address: 'x@example.com', channel: 'E' }],
+      })
       .expect(200);
     const after = await scrape();
     const inserted = 'bulk_records_total{endpoint="contact_extensions",outcome="inserted"}';

@@ -121,8 +121,22 @@ describe('migrations', () => {
       [brandId],
     );
     expect(rows).toEqual([
-      { id: expect.stringMatching(/^\d+$/), contact_key: 'c1', name: null, permission: false, created_at: expect.any(Date), updated_at: expect.any(Date) },
-      { id: expect.stringMatching(/^\d+$/), contact_key: 'c2', name: null, permission: false, created_at: expect.any(Date), updated_at: expect.any(Date) },
+      {
+        id: expect.stringMatching(/^\d+$/),
+        contact_key: 'c1',
+        name: null,
+        permission: false,
+        created_at: expect.any(Date),
+        updated_at: expect.any(Date),
+      },
+      {
+        id: expect.stringMatching(/^\d+$/),
+        contact_key: 'c2',
+        name: null,
+        permission: false,
+        created_at: expect.any(Date),
+        updated_at: expect.any(Date),
+      },
     ]);
     expect(rows[0].id).not.toBe(rows[1].id);
   });
@@ -176,7 +190,9 @@ describe('migrations', () => {
     });
 
     it('refuse to change the key of an operation that has consent rows', async () => {
-      await expect(ds.query('UPDATE operation SET id = id + 1000 WHERE brand_id = $1 AND id = $2', [brandId, operationId])).rejects.toMatchObject({
+      await expect(
+        ds.query('UPDATE operation SET id = id + 1000 WHERE brand_id = $1 AND id = $2', [brandId, operationId]),
+      ).rejects.toMatchObject({
         driverError: { code: '23503' },
       });
     });

@@ -46,7 +46,11 @@ describe('the typed client generated from openapi.json', () => {
     const brand = await createBrand(t.dataSource, { contacts: ['c1'] });
     const user = await createApiUser(t.dataSource, brand.id);
 
-    const loggedIn = documented('/rest/login', 'post', await client.POST('/rest/login', { body: { userKey: user.userKey, secret: user.secret } }));
+    const loggedIn = documented(
+      '/rest/login',
+      'post',
+      await client.POST('/rest/login', { body: { userKey: user.userKey, secret: user.secret } }),
+    );
     expect(loggedIn.response.status).toBe(200);
     const token = loggedIn.data!.access_token;
     expect(loggedIn.data).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
@@ -144,7 +148,11 @@ describe('the typed client generated from openapi.json', () => {
     });
 
     it('400 INVALID_REQUEST: a list request without contact_key', async () => {
-      const res = documented('/rest/contact_extensions', 'get', await client.GET('/rest/contact_extensions', { headers: bearer(token), params: { query: {} as never } }));
+      const res = documented(
+        '/rest/contact_extensions',
+        'get',
+        await client.GET('/rest/contact_extensions', { headers: bearer(token), params: { query: {} as never } }),
+      );
       expect(res.response.status).toBe(400);
       expectTheDocumentedExample(res.error, '/rest/contact_extensions', 'get', 400, 'missing');
     });
@@ -170,7 +178,11 @@ describe('the typed client generated from openapi.json', () => {
         'post',
         await client.POST('/rest/bulk/contact_extensions', {
           headers: bearer(token),
-          body: { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'a@b', channel: 'E' }] },
+          body: {
+            columns: ['contact_key', 'address', 'channel'],
+            insertIfNotExists: true,
+            contactDatas: [{ contact_key: 'c1', address: 'a@b', channel: 'E' }],
+          },
         }),
       );
       expect(res.response.status).toBe(400);
@@ -181,10 +193,18 @@ describe('the typed client generated from openapi.json', () => {
     });
 
     it('401 UNAUTHENTICATED: a wrong secret at login, and a request without a token', async () => {
-      const badLogin = documented('/rest/login', 'post', await client.POST('/rest/login', { body: { userKey: 'nobody', secret: 'wrong' } }));
+      const badLogin = documented(
+        '/rest/login',
+        'post',
+        await client.POST('/rest/login', { body: { userKey: 'nobody', secret: 'wrong' } }),
+      );
       expect(badLogin.response.status).toBe(401);
       expectTheDocumentedExample(badLogin.error, '/rest/login', 'post', 401);
-      const noToken = documented('/rest/contact_extensions', 'get', await client.GET('/rest/contact_extensions', { params: { query: { contact_key: 'c1' } } }));
+      const noToken = documented(
+        '/rest/contact_extensions',
+        'get',
+        await client.GET('/rest/contact_extensions', { params: { query: { contact_key: 'c1' } } }),
+      );
       expect(noToken.response.status).toBe(401);
       expectTheDocumentedExample(noToken.error, '/rest/contact_extensions', 'get', 401);
     });

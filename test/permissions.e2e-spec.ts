@@ -145,9 +145,7 @@ describe('permissions', () => {
       const stack = (express.router ?? express._router)?.stack ?? [];
       const served = stack.flatMap((layer) =>
         layer.route
-          ? asList(layer.route.path).flatMap((path) =>
-              Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${path}`),
-            )
+          ? asList(layer.route.path).flatMap((path) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${path}`))
           : [],
       );
       expect(served.length).toBeGreaterThan(0);
@@ -162,7 +160,11 @@ describe('permissions', () => {
       const tokens = new Map<string, Promise<string>>();
       const tokenFor = (permissions: string[]): Promise<string> => {
         const key = [...permissions].sort().join();
-        if (!tokens.has(key)) tokens.set(key, tokenWith(brand, permissions).then((u) => u.token));
+        if (!tokens.has(key))
+          tokens.set(
+            key,
+            tokenWith(brand, permissions).then((u) => u.token),
+          );
         return tokens.get(key)!;
       };
       for (const route of routeInventory(t).filter((r) => r.access !== 'public')) {

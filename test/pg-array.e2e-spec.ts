@@ -42,13 +42,19 @@ describe('pgArray through the database', () => {
   it('gives back bool[] and bigint[] (ids are sent as strings)', async () => {
     const flags = [true, false, null, true];
     const ids = ['1', '9223372036854775807', '42'];
-    const [row]: { b: (boolean | null)[]; i: string[] }[] = await t.dataSource.query('SELECT $1::bool[] AS b, $2::bigint[] AS i', [pgArray(flags), pgArray(ids)]);
+    const [row]: { b: (boolean | null)[]; i: string[] }[] = await t.dataSource.query('SELECT $1::bool[] AS b, $2::bigint[] AS i', [
+      pgArray(flags),
+      pgArray(ids),
+    ]);
     expect(row).toEqual({ b: flags, i: ids });
   });
 
   it('is read one element per value by unnest, as the bulk statements read it', async () => {
     const values = ['a,b', '{x}', 'NULL', null, 'q"\\'];
-    const rows: { v: string | null; n: number }[] = await t.dataSource.query('SELECT v, n::int AS n FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n)', [pgArray(values)]);
+    const rows: { v: string | null; n: number }[] = await t.dataSource.query(
+      'SELECT v, n::int AS n FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n)',
+      [pgArray(values)],
+    );
     expect(rows).toEqual(values.map((v, i) => ({ v, n: i + 1 })));
   });
 });

@@ -32,7 +32,12 @@ interface Answer {
 /** The answer body of a 429, exactly. */
 function expectRateLimited(res: Answer, maxRetryAfter: number): void {
   expect(res.status).toBe(429);
-  expect(res.body).toEqual({ statusCode: 429, code: 'RATE_LIMITED', message: expect.stringContaining('retry after'), requestId: expect.any(String) });
+  expect(res.body).toEqual({
+    statusCode: 429,
+    code: 'RATE_LIMITED',
+    message: expect.stringContaining('retry after'),
+    requestId: expect.any(String),
+  });
   const retryAfter = Number(res.headers['retry-after']);
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -78,7 +83,12 @@ const insertBody = (contactKey: string, address = `${randomUUID()}@example.com`)
  * transaction of the test locks (server); or every request waits for the embedded database's one
  * connection, which the test holds, and they then take turns statement by statement.
  */
-async function inFlight(t: TestApp, brandId: number, send: () => Promise<Answer>, during: () => Promise<Answer>): Promise<[Answer, Answer]> {
+async function inFlight(
+  t: TestApp,
+  brandId: number,
+  send: () => Promise<Answer>,
+  during: () => Promise<Answer>,
+): Promise<[Answer, Answer]> {
   if (serverDatabaseUrl()) {
     const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1', [brandId]);
     let first: Promise<Answer>;
@@ -111,7 +121,9 @@ async function brandWithRow(t: TestApp) {
   const setup = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
   await insertExtensions(t.dataSource, setup.brand.id, [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }]);
   const update = (app: TestApp = t) =>
-    bulk(app, setup.token, { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'a@b.com', permission: true }] }).then((r) => r);
+    bulk(app, setup.token, { columns: ALL_COLUMNS, contactDatas: [{ contact_key: 'c1', address: 'a@b.com', permission: true }] }).then(
+      (r) => r,
+    );
   return { ...setup, update };
 }
 
@@ -205,7 +217,8 @@ function limitsOn(store: string, env: () => Record<string, string>) {
       const user = await createApiUser(t.dataSource, brand.id);
       const other = await createApiUser(t.dataSource, brand.id);
       // successful logins do not count
-      for (let i = 0; i < 4; i++) expect((await loginFrom(t, freshAddress(), { userKey: user.userKey, secret: user.secret })).status).toBe(200);
+      for (let i = 0; i < 4; i++)
+        expect((await loginFrom(t, freshAddress(), { userKey: user.userKey, secret: user.secret })).status).toBe(200);
       // nor do requests that are not logins at all
       for (let i = 0; i < 4; i++) expect((await loginFrom(t, freshAddress(), { userKey: user.userKey })).status).toBe(400);
       // failures from several addresses add up for the user
@@ -286,7 +299,12 @@ if (serverDatabaseUrl()) {
 
     it('a request in flight on one instance holds the slot against the other', async () => {
       const { brand, token, update } = await brandWithRow(one);
-      const [first, second] = await inFlight(one, brand.id, () => update(one), () => bulk(two, token, insertBody('c1')).then((r) => r));
+      const [first, second] = await inFlight(
+        one,
+        brand.id,
+        () => update(one),
+        () => bulk(two, token, insertBody('c1')).then((r) => r),
+      );
       expect(first.status).toBe(200);
       expectRateLimited(second, 1);
       await bulk(two, token, insertBody('c1')).expect(200);

@@ -49,21 +49,29 @@ describe('security headers, CORS and what answers and logs never show', () => {
   });
 
   describe('with the default configuration', () => {
-    const bulkBody = { columns: ['contact_key', 'address'], contactDatas: [{ contact_key: 'c1', address: 'a@b.com' }], throwOnError: false };
+    const bulkBody = {
+      columns: ['contact_key', 'address'],
+      contactDatas: [{ contact_key: 'c1', address: 'a@b.com' }],
+      throwOnError: false,
+    };
     // closures: t and token exist only once beforeAll has run
     const answers: [string, () => request.Test][] = [
       ['a public route (GET /health/live)', () => t.http.get('/health/live')],
       ['a refused login (401)', () => t.http.post('/rest/login').send({ userKey: 'nobody', secret: 'wrong' })],
       ['an authenticated bulk upsert (200)', () => t.http.post(BULK_PATH).set('Authorization', `Bearer ${token}`).send(bulkBody)],
       ['an unknown route (404)', () => t.http.get('/no/such/route')],
-      ['a body that is no JSON (400)', () => t.http.post(BULK_PATH).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{')],
+      [
+        'a body that is no JSON (400)',
+        () => t.http.post(BULK_PATH).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{'),
+      ],
     ];
 
     it.each(answers)('%s carries the helmet headers and no X-Powered-By', async (_label, send) => {
       const res = await send();
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       const csp = res.headers['content-security-policy'] ?? '';
-      for (const directive of ["default-src 'self'", "object-src 'none'", 'frame-ancestors', "script-src 'self'"]) expect(csp).toContain(directive);
+      for (const directive of ["default-src 'self'", "object-src 'none'", 'frame-ancestors', "script-src 'self'"])
+        expect(csp).toContain(directive);
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
       expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -108,7 +116,16 @@ describe('security headers, CORS and what answers and logs never show', () => {
         });
         expect(typeof requestId).toBe('string');
         expect(res.headers['x-request-id']).toBe(requestId);
-        for (const leak of ['SELECT', 'master_contact_extensions', 'leaked.address', 'relation', '42P01', 'QueryFailedError', '    at ', '.ts:']) {
+        for (const leak of [
+          'SELECT',
+          'master_contact_extensions',
+          'leaked.address',
+          'relation',
+          '42P01',
+          'QueryFailedError',
+          '    at ',
+          '.ts:',
+        ]) {
           expect({ leak, found: res.text.includes(leak) }).toEqual({ leak, found: false });
         }
       } finally {
@@ -142,10 +159,19 @@ describe('security headers, CORS and what answers and logs never show', () => {
       const user = await createApiUser(t.dataSource, brand.id);
       captured = '';
       capturing = true;
-      const addresses = ['Secret.Person@Example.com', '+90 535 765 43 21', '905357654321', 'secret.person@example.com', 'not-an-address@@x'];
+      const addresses = [
+        'Secret.Person@Example.com',
+        '+90 535 765 43 21',
+        '905357654321',
+        'secret.person@example.com',
+        'not-an-address@@x',
+      ];
 
       // a refused login (wrong secret), a good one, a bulk upsert with good and bad records, a forged token
-      await t.http.post('/rest/login').send({ userKey: user.userKey, secret: `${user.secret}-wrong` }).expect(401);
+      await t.http
+        .post('/rest/login')
+        .send({ userKey: user.userKey, secret: `${user.secret}-wrong` })
+        .expect(401);
       const token = await login(t.http, user);
       const res = await t.http
         .post(BULK_PATH)
@@ -165,7 +191,11 @@ describe('security headers, CORS and what answers and logs never show', () => {
       await t.http.get('/rest/contact_extensions').query({ contact_key: 'c1' }).set('Authorization', `Bearer ${token}x`).expect(401);
       // bodies the parser refuses: the body parser runs after the request logger, so these are logged too
       await t.http.post(BULK_PATH).set('Content-Type', 'application/json').send('{"columns": [').expect(400);
-      await t.http.post(BULK_PATH).set('Content-Type', 'application/json').send(`{"x":"${'a'.repeat(6 * 1024 * 1024)}"}`).expect(413);
+      await t.http
+        .post(BULK_PATH)
+        .set('Content-Type', 'application/json')
+        .send(`{"x":"${'a'.repeat(6 * 1024 * 1024)}"}`)
+        .expect(413);
       // pino may write asynchronously
       await new Promise((resolve) => setTimeout(resolve, 200));
       capturing = false;

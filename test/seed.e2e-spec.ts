@@ -159,7 +159,9 @@ describe('npm run seed -- FILE.json', () => {
   });
 
   it('a later file may add extensions to contacts and types the brand already has', async () => {
-    const more = seedFile({ brands: [{ key: acme.key, extensions: [{ contact_key: 'c2', address: 'C2@B.com', channel: 'E', name: 'Work Email' }] }] });
+    const more = seedFile({
+      brands: [{ key: acme.key, extensions: [{ contact_key: 'c2', address: 'C2@B.com', channel: 'E', name: 'Work Email' }] }],
+    });
     expectSuccess(await seed(more));
     const after = await withDatabase(snapshot);
     expect(after.master_contact_extensions).toHaveLength(2);
@@ -198,7 +200,9 @@ describe('npm run seed -- FILE.json', () => {
         rule: 'unknown permission',
         content: broken(3, {
           ...other(3),
-          apiUsers: [{ userKey: `${prefix}-u3`, secret: 'a-long-secret-value', permissions: ['ContactExtensions.Read', 'Everything.Manage'] }],
+          apiUsers: [
+            { userKey: `${prefix}-u3`, secret: 'a-long-secret-value', permissions: ['ContactExtensions.Read', 'Everything.Manage'] },
+          ],
         }),
         entry: 'brands[2].apiUsers[0].permissions[1]',
       },

@@ -14,7 +14,10 @@ jest.setTimeout(120_000);
 const serverUrl = serverDatabaseUrl();
 const maybe: (name: string, fn: () => void) => void = serverUrl
   ? describe
-  : (name) => describe(name, () => it('needs a PostgreSQL server (TEST_DATABASE_URL) to keep a request in flight', () => expect(serverUrl).toBeUndefined()));
+  : (name) =>
+      describe(name, () =>
+        it('needs a PostgreSQL server (TEST_DATABASE_URL) to keep a request in flight', () => expect(serverUrl).toBeUndefined()),
+      );
 
 maybe('SIGTERM', () => {
   it('finishes the request in flight, refuses new connections, and exits 0', async () => {
@@ -31,14 +34,14 @@ maybe('SIGTERM', () => {
     try {
       await service.waitFor(/listening on/);
       const base = `http://127.0.0.1:${port}`;
-      const lock = await lockRows(
-        'SELECT id FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2',
-        [brand.id, 'c1'],
-      );
+      const lock = await lockRows('SELECT id FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2', [brand.id, 'c1']);
       const inFlight = fetch(`${base}/rest/bulk/contact_extensions`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-        body: JSON.stringify({ columns: ['contact_key', 'address', 'permission'], contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', permission: true }] }),
+        body: JSON.stringify({
+          columns: ['contact_key', 'address', 'permission'],
+          contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', permission: true }],
+        }),
       });
       await until('the request to wait for the lock', async () => (await lock.waiters()) > 0);
 

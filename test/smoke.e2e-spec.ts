@@ -15,10 +15,16 @@ describe('smoke', () => {
     const res = await t.http
       .post('/rest/bulk/contact_extensions')
       .set('Authorization', `Bearer ${token}`)
-      .send({ columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true, contactDatas: [{ contact_key: 'c1', address: 'A@B.COM', channel: 'E' }] })
+      .send({
+        columns: ['contact_key', 'address', 'channel'],
+        insertIfNotExists: true,
+        contactDatas: [{ contact_key: 'c1', address: 'A@B.COM', channel: 'E' }],
+      })
       .expect(200);
     expect(res.body).toMatchObject({ total: 1, inserted: 1, failed: 0 });
     const list = await t.http.get('/rest/contact_extensions?contact_key=c1').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(list.body.items).toEqual([expect.objectContaining({ contact_key: 'c1', address: 'a@b.com', channel: 'E', permission: false, name: null })]);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ contact_key: 'c1', address: 'a@b.com', channel: 'E', permission: false, name: null }),
+    ]);
   });
 });

@@ -152,7 +152,14 @@ async function startProcesses(url: string, count: number): Promise<Instance[]> {
     for (let i = 0; i < count; i++) {
       const port = await freePort();
       const service = new ServiceProcess(
-        childEnv({ DATABASE_URL: url, JWT_SECRET: TEST_JWT_SECRET, PORT: String(port), LOG_LEVEL: 'info', DB_MIGRATIONS_RUN: 'false', ...LIMITS }),
+        childEnv({
+          DATABASE_URL: url,
+          JWT_SECRET: TEST_JWT_SECRET,
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          DB_MIGRATIONS_RUN: 'false',
+          ...LIMITS,
+        }),
       );
       instances.push({ http: request(`http://127.0.0.1:${port}`), close: async () => void (await service.stop('SIGTERM')) });
       await service.waitFor(/listening on/, 90_000);
@@ -195,9 +202,11 @@ describe(`stress: ${CLIENTS} clients, ${CLIENTS * REQUESTS_PER_CLIENT} mixed bul
   let before: { rollbacks: number; deadlocks: number } | undefined;
   const databaseStats = async () =>
     serverDatabaseUrl()
-      ? ((await dataSource.query(
-          'SELECT xact_rollback::int AS rollbacks, deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()',
-        )) as { rollbacks: number; deadlocks: number }[])[0]
+      ? (
+          (await dataSource.query(
+            'SELECT xact_rollback::int AS rollbacks, deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()',
+          )) as { rollbacks: number; deadlocks: number }[]
+        )[0]
       : undefined;
 
   beforeAll(async () => {
@@ -227,7 +236,14 @@ describe(`stress: ${CLIENTS} clients, ${CLIENTS * REQUESTS_PER_CLIENT} mixed bul
             .post(BULK_PATH)
             .set('Authorization', `Bearer ${token}`)
             .send({ columns: ['contact_key', 'address', 'channel', 'name', 'permission'], throwOnError: false, ...body });
-          answers.push({ kind, instance, status: res.status, text: res.text, body: res.body, records: (body.contactDatas as unknown[]).length });
+          answers.push({
+            kind,
+            instance,
+            status: res.status,
+            text: res.text,
+            body: res.body,
+            records: (body.contactDatas as unknown[]).length,
+          });
         }
       }),
     );
@@ -257,18 +273,25 @@ describe(`stress: ${CLIENTS} clients, ${CLIENTS * REQUESTS_PER_CLIENT} mixed bul
     expect(answers).toHaveLength(CLIENTS * REQUESTS_PER_CLIENT);
     const statuses = new Map<string, number>();
     for (const a of answers) statuses.set(`${a.status}`, (statuses.get(`${a.status}`) ?? 0) + 1);
-    const notOk = answers.filter((a) => a.status !== 200).slice(0, 5).map((a) => `${a.status} ${a.text.slice(0, 300)}`);
+    const notOk = answers
+      .filter((a) => a.status !== 200)
+      .slice(0, 5)
+      .map((a) => `${a.status} ${a.text.slice(0, 300)}`);
     expect({ statuses: Object.fromEntries(statuses), notOk }).toEqual({ statuses: { '200': answers.length }, notOk: [] });
     expect(new Set(answers.map((a) => a.instance)).size).toBe(INSTANCES);
     const wrongCounts = answers.filter((a) => {
       const b = a.body;
-      return b.total !== a.records || b.inserted + b.updated + b.unchanged + b.skipped + b.failed !== b.total || b.skipped !== b.warnings.length;
+      return (
+        b.total !== a.records || b.inserted + b.updated + b.unchanged + b.skipped + b.failed !== b.total || b.skipped !== b.warnings.length
+      );
     });
     expect(wrongCounts).toEqual([]);
   });
 
   it('no deadlock, serialization failure or other database error reaches a client', () => {
-    const leaked = answers.filter((a) => /deadlock|serializ|could not|DATABASE_UNAVAILABLE|QueryFailedError|duplicate key|violates/i.test(a.text));
+    const leaked = answers.filter((a) =>
+      /deadlock|serializ|could not|DATABASE_UNAVAILABLE|QueryFailedError|duplicate key|violates/i.test(a.text),
+    );
     expect(leaked.map((a) => a.text.slice(0, 300))).toEqual([]);
     // the only record errors are those a race explains: a key that moved or was taken meanwhile
     const codes = new Set(answers.flatMap((a) => (a.body.errors ?? []).map((e) => e.code)));
@@ -300,9 +323,11 @@ describe(`stress: ${CLIENTS} clients, ${CLIENTS * REQUESTS_PER_CLIENT} mixed bul
       const slot = ADDRESSES.find((a) => a.address === row.address);
       if (!slot) problems.push(`${where}: an address outside the key space (not canonical?)`);
       else if (slot.channel !== row.channel) problems.push(`${where}: the channel changed`);
-      if (!['E', 'S', 'W'].includes(row.channel) || !isValidAddress(row.channel as Channel, row.address)) problems.push(`${where}: invalid channel or address`);
+      if (!['E', 'S', 'W'].includes(row.channel) || !isValidAddress(row.channel as Channel, row.address))
+        problems.push(`${where}: invalid channel or address`);
       if (canonicalAddress(row.address) !== row.address) problems.push(`${where}: address not canonical`);
-      if (row.name !== null && !TYPES.some((t) => t.channel === row.channel && t.name === row.name)) problems.push(`${where}: unknown name`);
+      if (row.name !== null && !TYPES.some((t) => t.channel === row.channel && t.name === row.name))
+        problems.push(`${where}: unknown name`);
     }
     expect(problems).toEqual([]);
     expect(rows.length).toBeLessThanOrEqual(CONTACTS.length * ADDRESSES.length);

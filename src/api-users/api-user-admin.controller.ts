@@ -33,7 +33,11 @@ const SELF_LOCKOUT = {
     message: 'You cannot disable the API user you are calling with; use another user with Brand.Manage.',
   },
 };
-const ID_PARAM = { name: 'id', description: 'The API user id.', schema: { type: 'integer' as const, format: 'int32', minimum: 1, example: 7 } };
+const ID_PARAM = {
+  name: 'id',
+  description: 'The API user id.',
+  schema: { type: 'integer' as const, format: 'int32', minimum: 1, example: 7 },
+};
 /** Ids in the path are positive integers; anything else names no API user (404). */
 const USER_ID = new ParseIdPipe('No such API user in your brand.');
 
@@ -47,7 +51,8 @@ export class ApiUserAdminController {
   @ApiOperation({
     operationId: 'ListApiUsers',
     summary: "Your brand's API users (never their secrets)",
-    description: 'Every API user of your brand with its userKey, permissions and whether it is active. Secrets are never shown after they are created or rotated.',
+    description:
+      'Every API user of your brand with its userKey, permissions and whether it is active. Secrets are never shown after they are created or rotated.',
   })
   @ApiOkResponse({ type: ApiUserListDto })
   async list(@CurrentUser() user: AuthUser): Promise<ApiUserListDto> {
@@ -56,7 +61,11 @@ export class ApiUserAdminController {
 
   @Get(':id')
   @Authenticated({ permission: 'Brand.Manage' })
-  @ApiOperation({ operationId: 'GetApiUser', summary: 'One API user', description: 'One API user of your brand (never its secret); 404 for a user of another brand.' })
+  @ApiOperation({
+    operationId: 'GetApiUser',
+    summary: 'One API user',
+    description: 'One API user of your brand (never its secret); 404 for a user of another brand.',
+  })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ApiUserDto })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -80,8 +89,11 @@ export class ApiUserAdminController {
     example: {
       statusCode: 400,
       code: 'INVALID_REQUEST',
-      message: 'each permission must be one of ContactExtensions.Manage, ContactExtensions.Read, Contacts.Manage, Contacts.Read, Brand.Manage, Brand.Read',
-      details: ['each permission must be one of ContactExtensions.Manage, ContactExtensions.Read, Contacts.Manage, Contacts.Read, Brand.Manage, Brand.Read'],
+      message:
+        'each permission must be one of ContactExtensions.Manage, ContactExtensions.Read, Contacts.Manage, Contacts.Read, Brand.Manage, Brand.Read',
+      details: [
+        'each permission must be one of ContactExtensions.Manage, ContactExtensions.Read, Contacts.Manage, Contacts.Read, Brand.Manage, Brand.Read',
+      ],
     },
   })
   @ApiConflictResponse({
@@ -162,7 +174,11 @@ export class ApiUserAdminController {
   @HttpCode(204)
   @Authenticated({ permission: 'Brand.Manage' })
   @Idempotent(SELF_LOCKOUT)
-  @ApiOperation({ operationId: 'DeleteApiUser', summary: 'Delete an API user', description: 'Its tokens stop working at once. The operations log keeps its userKey.' })
+  @ApiOperation({
+    operationId: 'DeleteApiUser',
+    summary: 'Delete an API user',
+    description: 'Its tokens stop working at once. The operations log keeps its userKey.',
+  })
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse(NOT_FOUND)

@@ -70,7 +70,8 @@ export class ApiUserAdminService {
       [brandId, input.userKey, await hashSecret(secret), canonical(input.permissions), input.active ?? true],
     );
     // user keys are unique across brands (a login names only the user), so this may be another brand's
-    if (rows.length === 0) throw new DomainError('API_USER_EXISTS', `The userKey ${JSON.stringify(input.userKey)} is taken; choose another.`);
+    if (rows.length === 0)
+      throw new DomainError('API_USER_EXISTS', `The userKey ${JSON.stringify(input.userKey)} is taken; choose another.`);
     return { ...toDto(rows[0]), secret };
   }
 
@@ -99,17 +100,20 @@ export class ApiUserAdminService {
 
   async delete(caller: AuthUser, id: number): Promise<void> {
     if (id === caller.id) throw selfLockout('delete');
-    const rows = await queryRows(this.dataSource, 'DELETE FROM api_user WHERE brand_id = $1 AND id = $2 RETURNING id', [caller.brandId, id]);
+    const rows = await queryRows(this.dataSource, 'DELETE FROM api_user WHERE brand_id = $1 AND id = $2 RETURNING id', [
+      caller.brandId,
+      id,
+    ]);
     if (rows.length === 0) throw notFound();
   }
 
   /** One UPDATE of a user of the brand ($1, $2); `set` is one of the fixed assignments above, never client text. */
   private async update(brandId: number, id: number, set: string, params: unknown[] = []): Promise<ApiUserDto> {
-    const rows = await queryRows<UserRow>(this.dataSource, `UPDATE api_user SET ${set} WHERE brand_id = $1 AND id = $2 RETURNING ${COLUMNS}`, [
-      brandId,
-      id,
-      ...params,
-    ]);
+    const rows = await queryRows<UserRow>(
+      this.dataSource,
+      `UPDATE api_user SET ${set} WHERE brand_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [brandId, id, ...params],
+    );
     if (rows.length === 0) throw notFound();
     return toDto(rows[0]);
   }

@@ -30,10 +30,10 @@ export class ApiUsersService {
   }
 
   async findActiveForToken(id: number, tokenVersion: number): Promise<AuthUser | undefined> {
-    const rows: UserRow[] = await this.dataSource.query(
-      `${SELECT_USER} WHERE u.id = $1 AND u.active AND u.token_version = $2`,
-      [id, tokenVersion],
-    );
+    const rows: UserRow[] = await this.dataSource.query(`${SELECT_USER} WHERE u.id = $1 AND u.active AND u.token_version = $2`, [
+      id,
+      tokenVersion,
+    ]);
     return rows[0] && toAuthUser(rows[0]);
   }
 }

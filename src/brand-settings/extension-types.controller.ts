@@ -44,7 +44,11 @@ const INVALID = (message: string) => ({
   example: { statusCode: 400, code: 'INVALID_REQUEST', message, details: [message] },
 });
 
-const ID_PARAM = { name: 'id', description: 'The extension type id.', schema: { type: 'integer' as const, format: 'int32', minimum: 1, example: 12 } };
+const ID_PARAM = {
+  name: 'id',
+  description: 'The extension type id.',
+  schema: { type: 'integer' as const, format: 'int32', minimum: 1, example: 12 },
+};
 /** Ids in the path are positive integers; anything else names no type (404). */
 const TYPE_ID = new ParseIdPipe('No such extension type in your brand.');
 
@@ -70,7 +74,11 @@ export class ExtensionTypesController {
 
   @Get(':id')
   @Authenticated({ permission: 'Brand.Read' })
-  @ApiOperation({ operationId: 'GetExtensionType', summary: 'One extension type', description: 'One extension type of your brand, with extensionCount; 404 for a type of another brand.' })
+  @ApiOperation({
+    operationId: 'GetExtensionType',
+    summary: 'One extension type',
+    description: 'One extension type of your brand, with extensionCount; 404 for a type of another brand.',
+  })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ExtensionTypeDto })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -81,7 +89,11 @@ export class ExtensionTypesController {
   @Post()
   @Authenticated({ permission: 'Brand.Manage' })
   @Idempotent({ description: 'EXTENSION_TYPE_EXISTS: the brand has a type of that name for the channel.', example: EXISTS_EXAMPLE })
-  @ApiOperation({ operationId: 'CreateExtensionType', summary: 'Create an extension type', description: '(channel, name) is unique in a brand.' })
+  @ApiOperation({
+    operationId: 'CreateExtensionType',
+    summary: 'Create an extension type',
+    description: '(channel, name) is unique in a brand.',
+  })
   @ApiCreatedResponse({ type: ExtensionTypeDto })
   @ApiBadRequestResponse(INVALID('channel must be one of E, S, W'))
   create(@CurrentUser() user: AuthUser, @Body() body: CreateExtensionTypeDto): Promise<ExtensionTypeDto> {
@@ -102,7 +114,11 @@ export class ExtensionTypesController {
   @ApiOkResponse({ type: ExtensionTypeDto, description: 'The type after the change.' })
   @ApiBadRequestResponse(INVALID('name must be 1 to 100 characters'))
   @ApiNotFoundResponse(NOT_FOUND)
-  update(@OperationCtx() ctx: OperationContext, @Param('id', TYPE_ID) id: number, @Body() body: UpdateExtensionTypeDto): Promise<ExtensionTypeDto> {
+  update(
+    @OperationCtx() ctx: OperationContext,
+    @Param('id', TYPE_ID) id: number,
+    @Body() body: UpdateExtensionTypeDto,
+  ): Promise<ExtensionTypeDto> {
     return this.types.update(ctx, id, { name: body.name, columnOrder: body.columnOrder });
   }
 
@@ -130,7 +146,11 @@ export class ExtensionTypesController {
   @ApiOkResponse({ type: DeletedExtensionTypeDto })
   @ApiBadRequestResponse(INVALID('clearExtensions must be true or false'))
   @ApiNotFoundResponse(NOT_FOUND)
-  delete(@OperationCtx() ctx: OperationContext, @Param('id', TYPE_ID) id: number, @Query() query: DeleteExtensionTypeQueryDto): Promise<DeletedExtensionTypeDto> {
+  delete(
+    @OperationCtx() ctx: OperationContext,
+    @Param('id', TYPE_ID) id: number,
+    @Query() query: DeleteExtensionTypeQueryDto,
+  ): Promise<DeletedExtensionTypeDto> {
     return this.types.delete(ctx, id, query.clearExtensions === 'true');
   }
 }

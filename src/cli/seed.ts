@@ -53,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    process.stderr.write(`seed: ${err.name === 'SeedFileError' || err.name === 'ConfigError' || err.name === 'DataDirLockedError' ? err.message : err.stack}\n`);
+    process.stderr.write(
+      `seed: ${err.name === 'SeedFileError' || err.name === 'ConfigError' || err.name === 'DataDirLockedError' ? err.message : err.stack}\n`,
+    );
     process.exit(1);
   },
 );

@@ -3,24 +3,35 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 
 import { validateConfig } from './validate-config';
 
 class AppEnv {
-  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @Matches(/^\d+(b|kb|mb)?$/i, { message: 'must be a size such as 5mb, 512kb or 1048576' })
+  @IsOptional()
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: 'must be a size such as 5mb, 512kb or 1048576' })
   BODY_LIMIT?: string;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
-  @IsOptional() @Matches(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, {
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, {
     message: 'must be * or a comma-separated list of origins such as https://admin.example.com',
   })
   CORS_ORIGINS?: string;
 
-  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   SHUTDOWN_GRACE_MS?: number;
 }
 

@@ -7,10 +7,15 @@ import { readDatabaseConfig } from './database.config';
 import { ConfigError, validateConfig } from './validate-config';
 
 class AuthEnv {
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET?: string;
 
-  @IsOptional() @IsInt() @Min(1) @Max(31_536_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(31_536_000)
   JWT_EXPIRES_IN?: number;
 }
 

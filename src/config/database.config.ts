@@ -3,19 +3,28 @@ import { IsBooleanString, IsInt, IsOptional, IsString, Matches, Max, Min } from 
 import { validateConfig } from './validate-config';
 
 class DatabaseEnv {
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a URL such as postgres://user:pass@host:5432/db' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a URL such as postgres://user:pass@host:5432/db' })
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATA_DIR?: string;
 
-  @IsOptional() @IsBooleanString({ message: 'must be true or false' })
+  @IsOptional()
+  @IsBooleanString({ message: 'must be true or false' })
   DB_MIGRATIONS_RUN?: string;
 
-  @IsOptional() @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DB_POOL_SIZE?: number;
 
-  @IsOptional() @IsInt() @Min(100) @Max(3_600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   DB_STATEMENT_TIMEOUT_MS?: number;
 }
 

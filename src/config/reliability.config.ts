@@ -8,34 +8,61 @@ import { validateConfig } from './validate-config';
  * A limit of 0 turns that limit off.
  */
 class ReliabilityEnv {
-  @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a URL such as redis://127.0.0.1:6379' })
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a URL such as redis://127.0.0.1:6379' })
   REDIS_URL?: string;
 
-  @IsOptional() @MinLength(1) @Matches(/^[\x21-\x7e]+$/, { message: 'must be visible ASCII characters such as ce:' })
+  @IsOptional()
+  @MinLength(1)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'must be visible ASCII characters such as ce:' })
   REDIS_KEY_PREFIX?: string;
 
-  @IsOptional() @IsInt() @Min(60) @Max(30 * 86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86_400)
   IDEMPOTENCY_TTL_SECONDS?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   REQUEST_LEASE_SECONDS?: number;
 
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   BULK_RATE_LIMIT?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   BULK_RATE_WINDOW_SECONDS?: number;
 
-  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
   BULK_CONCURRENCY_LIMIT?: number;
 
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   LOGIN_FAILURES_PER_USER?: number;
 
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   LOGIN_FAILURES_PER_ADDRESS?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(86_400)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   LOGIN_WINDOW_SECONDS?: number;
 }
 

@@ -11,7 +11,9 @@ describe('bulk delete planner', () => {
       { index: 1, contactKey: 'c1', address: '905351234567' },
       { index: 2, contactKey: 'c1', address: 'a@b.com' },
     ]);
-    expect(plan.warnings).toEqual([expect.objectContaining({ index: 0, code: 'DUPLICATE_IN_REQUEST', contact_key: 'c1', address: 'A@B.COM' })]);
+    expect(plan.warnings).toEqual([
+      expect.objectContaining({ index: 0, code: 'DUPLICATE_IN_REQUEST', contact_key: 'c1', address: 'A@B.COM' }),
+    ]);
     expect(plan).toMatchObject({ total: 3, skipped: 1, failed: 0 });
   });
 

@@ -38,11 +38,15 @@ export function reportIssue<C extends string>(index: number, raw: unknown, code:
   return out;
 }
 
-function validate(raw: unknown): { key?: { contactKey: string; address: string }; issues: { code: DeleteErrorCode; field?: string; message: string }[] } {
+function validate(raw: unknown): {
+  key?: { contactKey: string; address: string };
+  issues: { code: DeleteErrorCode; field?: string; message: string }[];
+} {
   if (!isRecord(raw)) return { issues: [{ code: 'INVALID_FIELD', message: 'the record must be a JSON object' }] };
   const issues: { code: DeleteErrorCode; field?: string; message: string }[] = [];
   for (const key of Object.keys(raw)) {
-    if (key !== 'contact_key' && key !== 'address') issues.push({ code: 'UNKNOWN_FIELD', field: key, message: `${key} is not a property of an extension key` });
+    if (key !== 'contact_key' && key !== 'address')
+      issues.push({ code: 'UNKNOWN_FIELD', field: key, message: `${key} is not a property of an extension key` });
   }
   const contactKey = hasOwn(raw, 'contact_key') ? raw.contact_key : undefined;
   if (contactKey === undefined || contactKey === null || contactKey === '') {
@@ -82,7 +86,12 @@ export function planBulkDelete(records: readonly unknown[]): BulkDeletePlan {
     if (group !== undefined && lastOfGroup.get(group) !== index) {
       plan.skipped++;
       plan.warnings.push(
-        reportIssue(index, raw, 'DUPLICATE_IN_REQUEST', `a later record (index ${lastOfGroup.get(group)}) has the same contact_key and address; this one is skipped`),
+        reportIssue(
+          index,
+          raw,
+          'DUPLICATE_IN_REQUEST',
+          `a later record (index ${lastOfGroup.get(group)}) has the same contact_key and address; this one is skipped`,
+        ),
       );
       return;
     }

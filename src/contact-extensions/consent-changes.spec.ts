@@ -1,11 +1,24 @@
 import { consentChangesOfUpsert } from './consent-changes';
 import { ExistingExtension } from './upsert-planner';
 
-const existing = (id: string, permission: boolean): ExistingExtension => ({ id, contactKey: 'c1', address: `${id}@x.com`, channel: 'E', name: null, permission });
+const existing = (id: string, permission: boolean): ExistingExtension => ({
+  id,
+  contactKey: 'c1',
+  address: `${id}@x.com`,
+  channel: 'E',
+  name: null,
+  permission,
+});
 
 describe('consent changes of a bulk upsert', () => {
   it('records every insert and every update that changes the permission, with the old and new value', () => {
-    const lookup = { extensions: new Map([['k1', existing('1', false)], ['k2', existing('2', true)], ['k3', existing('3', true)]]) };
+    const lookup = {
+      extensions: new Map([
+        ['k1', existing('1', false)],
+        ['k2', existing('2', true)],
+        ['k3', existing('3', true)],
+      ]),
+    };
     const changes = consentChangesOfUpsert(
       {
         inserts: [{ contactKey: 'c2', address: 'n@x.com', channel: 'E', name: null, permission: false }],

@@ -7,7 +7,10 @@ import { LookupResult, UpsertPlan } from './upsert-planner';
  * which the transaction's REPEATABLE READ snapshot keeps true: a row changed meanwhile makes the
  * UPDATE fail and the whole request run again). Keyed by where the extension ends up.
  */
-export function consentChangesOfUpsert(plan: Pick<UpsertPlan, 'inserts' | 'updates'>, lookup: Pick<LookupResult, 'extensions'>): ConsentChangeRow[] {
+export function consentChangesOfUpsert(
+  plan: Pick<UpsertPlan, 'inserts' | 'updates'>,
+  lookup: Pick<LookupResult, 'extensions'>,
+): ConsentChangeRow[] {
   const byId = new Map([...lookup.extensions.values()].map((e) => [e.id, e]));
   const changes: ConsentChangeRow[] = plan.inserts.map((i) => ({
     contactKey: i.contactKey,
@@ -19,7 +22,13 @@ export function consentChangesOfUpsert(plan: Pick<UpsertPlan, 'inserts' | 'updat
   for (const u of plan.updates) {
     const before = byId.get(u.id);
     if (u.permission === null || !before || before.permission === u.permission) continue;
-    changes.push({ contactKey: u.contactKey, address: u.address, channel: before.channel, oldPermission: before.permission, newPermission: u.permission });
+    changes.push({
+      contactKey: u.contactKey,
+      address: u.address,
+      channel: before.channel,
+      oldPermission: before.permission,
+      newPermission: u.permission,
+    });
   }
   return changes;
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { errorExample } from '../common/decorators/api-error-responses.decorator';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
@@ -65,10 +73,14 @@ export class ContactExtensionsAdminController {
   @ApiOperation({
     operationId: 'DeleteContactExtension',
     summary: 'Delete one extension',
-    description: 'By contact_key and address (canonicalized). Recorded in the operations log and the consent history, in the same transaction.',
+    description:
+      'By contact_key and address (canonicalized). Recorded in the operations log and the consent history, in the same transaction.',
   })
   @ApiOkResponse({ type: ContactExtensionDto, description: 'The extension as it was.' })
-  @ApiBadRequestResponse({ ...INVALID_QUERY, example: errorExample('INVALID_REQUEST', 'address is required', { details: ['address is required'] }) })
+  @ApiBadRequestResponse({
+    ...INVALID_QUERY,
+    example: errorExample('INVALID_REQUEST', 'address is required', { details: ['address is required'] }),
+  })
   @ApiNotFoundResponse({
     type: ErrorResponseDto,
     description: 'NOT_FOUND: no such extension in your brand.',
@@ -91,17 +103,28 @@ export class ContactExtensionsAdminController {
   })
   @ApiOkResponse({ type: BulkDeleteResultDto })
   @ApiBadRequestResponse({
-    description: 'INVALID_REQUEST: the envelope is wrong. VALIDATION_FAILED: throwOnError is true and a record is invalid or unknown. Nothing was deleted.',
+    description:
+      'INVALID_REQUEST: the envelope is wrong. VALIDATION_FAILED: throwOnError is true and a record is invalid or unknown. Nothing was deleted.',
     schema: { oneOf: [{ $ref: getSchemaPath(ErrorResponseDto) }, { $ref: getSchemaPath(BulkDeleteValidationFailedDto) }] },
     examples: {
       INVALID_REQUEST: {
         summary: 'A request-level error',
-        value: errorExample('INVALID_REQUEST', 'contactDatas must hold at most 1000 records', { details: ['contactDatas must hold at most 1000 records'] }),
+        value: errorExample('INVALID_REQUEST', 'contactDatas must hold at most 1000 records', {
+          details: ['contactDatas must hold at most 1000 records'],
+        }),
       },
       VALIDATION_FAILED: {
         summary: 'An unknown extension with throwOnError true',
         value: errorExample('VALIDATION_FAILED', '1 of 1 records are invalid; nothing was deleted.', {
-          errors: [{ index: 0, contact_key: 'customer-1042', address: 'old@example.com', code: 'EXTENSION_NOT_FOUND', message: 'no extension with this contact_key and address' }],
+          errors: [
+            {
+              index: 0,
+              contact_key: 'customer-1042',
+              address: 'old@example.com',
+              code: 'EXTENSION_NOT_FOUND',
+              message: 'no extension with this contact_key and address',
+            },
+          ],
           warnings: [],
         }),
       },

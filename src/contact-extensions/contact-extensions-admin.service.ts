@@ -73,7 +73,12 @@ export class ContactExtensionsAdminService {
         LIMIT ${param(limit + 1)}`,
       params,
     );
-    return toPage(rows, limit, (r) => [r.contact_key, r.address], (r) => r);
+    return toPage(
+      rows,
+      limit,
+      (r) => [r.contact_key, r.address],
+      (r) => r,
+    );
   }
 
   /** One extension, with its operations log entry and consent history row, in one transaction. */
@@ -127,7 +132,9 @@ export class ContactExtensionsAdminService {
         const missing = plan.keys.filter((k) => !found.has(extensionKey(k.contactKey, k.address)));
         const errors = [
           ...plan.errors,
-          ...missing.map((k) => reportIssue(k.index, records[k.index], 'EXTENSION_NOT_FOUND', 'no extension with this contact_key and address')),
+          ...missing.map((k) =>
+            reportIssue(k.index, records[k.index], 'EXTENSION_NOT_FOUND', 'no extension with this contact_key and address'),
+          ),
         ].sort((a, b) => a.index - b.index);
         const failed = plan.failed + missing.length;
         // thrown inside the transaction, so the delete rolls back
@@ -140,7 +147,13 @@ export class ContactExtensionsAdminService {
             counts: { total: plan.total, deleted: deleted.length, skipped: plan.skipped, failed },
             errors,
           },
-          deleted.map((d) => ({ contactKey: d.contact_key, address: d.address, channel: d.channel, oldPermission: d.permission, newPermission: null })),
+          deleted.map((d) => ({
+            contactKey: d.contact_key,
+            address: d.address,
+            channel: d.channel,
+            oldPermission: d.permission,
+            newPermission: null,
+          })),
         );
         return { total: plan.total, deleted: deleted.length, skipped: plan.skipped, failed, errors, warnings: plan.warnings };
       },

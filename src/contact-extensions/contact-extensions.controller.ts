@@ -74,7 +74,12 @@ export class ContactExtensionsController {
   @ApiOkResponse({
     type: BulkUpsertResultDto,
     description: 'Counts, per-record errors (throwOnError false) and warnings. inserted + updated + unchanged + skipped + failed = total.',
-    headers: { 'Idempotent-Replayed': { description: '`true` on the kept answer to a repeated Idempotency-Key (nothing was run).', schema: { type: 'string', enum: ['true'] } } },
+    headers: {
+      'Idempotent-Replayed': {
+        description: '`true` on the kept answer to a repeated Idempotency-Key (nothing was run).',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
     examples: {
       written: {
         summary: 'One inserted, one already as sent',
@@ -89,7 +94,16 @@ export class ContactExtensionsController {
           unchanged: 0,
           skipped: 1,
           failed: 1,
-          errors: [{ index: 2, contact_key: 'c1', address: 'a@b', code: 'INVALID_ADDRESS', field: 'address', message: 'address is not a valid email address' }],
+          errors: [
+            {
+              index: 2,
+              contact_key: 'c1',
+              address: 'a@b',
+              code: 'INVALID_ADDRESS',
+              field: 'address',
+              message: 'address is not a valid email address',
+            },
+          ],
           warnings: [
             {
               index: 0,
@@ -115,7 +129,16 @@ export class ContactExtensionsController {
       VALIDATION_FAILED: {
         summary: 'An invalid record with throwOnError true',
         value: errorExample('VALIDATION_FAILED', '1 of 1 records are invalid; nothing was written.', {
-          errors: [{ index: 0, contact_key: 'c1', address: 'a@b', code: 'INVALID_ADDRESS', field: 'address', message: 'address is not a valid email address' }],
+          errors: [
+            {
+              index: 0,
+              contact_key: 'c1',
+              address: 'a@b',
+              code: 'INVALID_ADDRESS',
+              field: 'address',
+              message: 'address is not a valid email address',
+            },
+          ],
           warnings: [],
         }),
       },

@@ -3,14 +3,7 @@ import { QueryRunner } from 'typeorm';
 import { pgArray } from '../database/pg-array';
 import { RetryableConflictError } from '../database/retrying-transaction';
 import { Channel } from './channel';
-import {
-  ExistingExtension,
-  InsertRow,
-  LookupKeys,
-  LookupResult,
-  UpdateRow,
-} from './upsert-planner';
-
+import { ExistingExtension, InsertRow, LookupKeys, LookupResult, UpdateRow } from './upsert-planner';
 
 interface LookupRow {
   kind: 'x' | 'c' | 't';

@@ -22,12 +22,9 @@ function parsed(raw: unknown, columns: ReadonlySet<ExtensionColumn> = ALL_COLUMN
 
 describe('validateRecord', () => {
   describe('a record that is not a JSON object', () => {
-    it.each([[null], [42], ['c1'], [true], [[{ contact_key: 'c1', address: 'a@b.com' }]]])(
-      '%j is INVALID_FIELD without a field',
-      (raw) => {
-        expect(issuesOf(raw)).toEqual([{ code: 'INVALID_FIELD' }]);
-      },
-    );
+    it.each([[null], [42], ['c1'], [true], [[{ contact_key: 'c1', address: 'a@b.com' }]]])('%j is INVALID_FIELD without a field', (raw) => {
+      expect(issuesOf(raw)).toEqual([{ code: 'INVALID_FIELD' }]);
+    });
   });
 
   describe('contact_key and address', () => {
@@ -82,14 +79,20 @@ describe('validateRecord', () => {
     });
 
     it('name over 100 characters or not a string is INVALID_FIELD (name)', () => {
-      expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', name: 'n'.repeat(101) })).toEqual([{ code: 'INVALID_FIELD', field: 'name' }]);
+      expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', name: 'n'.repeat(101) })).toEqual([
+        { code: 'INVALID_FIELD', field: 'name' },
+      ]);
       expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', name: 5 })).toEqual([{ code: 'INVALID_FIELD', field: 'name' }]);
       expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', name: 'n'.repeat(100) })).toEqual([]);
     });
 
     it('permission that is null or not a boolean is INVALID_FIELD (permission)', () => {
-      expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', permission: null })).toEqual([{ code: 'INVALID_FIELD', field: 'permission' }]);
-      expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', permission: 'true' })).toEqual([{ code: 'INVALID_FIELD', field: 'permission' }]);
+      expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', permission: null })).toEqual([
+        { code: 'INVALID_FIELD', field: 'permission' },
+      ]);
+      expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', permission: 'true' })).toEqual([
+        { code: 'INVALID_FIELD', field: 'permission' },
+      ]);
       expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', permission: 1 })).toEqual([{ code: 'INVALID_FIELD', field: 'permission' }]);
     });
 
@@ -124,7 +127,9 @@ describe('validateRecord', () => {
         newContactKey: 'c2',
         newAddress: 'x@y.com',
       });
-      expect(parsed({ contact_key: 'c1', address: '+90 535 123 45 67', new_address: '0090 535 123 45 68' }).newAddress).toBe('905351234568');
+      expect(parsed({ contact_key: 'c1', address: '+90 535 123 45 67', new_address: '0090 535 123 45 68' }).newAddress).toBe(
+        '905351234568',
+      );
     });
 
     it('null new_contact_key and new_address count as absent', () => {
@@ -222,15 +227,21 @@ function issuesByDecorators(raw: Record<string, unknown>, columns: ReadonlySet<E
     issues.push({ code: 'INVALID_FIELD', field: 'address' });
   }
   // in the order of the fields (the length rule was appended after the decorators' issues)
-  const rank = (issue: Pick<RecordIssue, 'code' | 'field'>): number => (issue.code === 'UNKNOWN_FIELD' ? -1 : FIELD_ORDER.indexOf(issue.field as string));
-  return issues.map((issue, i) => ({ issue, i })).sort((a, b) => rank(a.issue) - rank(b.issue) || a.i - b.i).map(({ issue }) => issue);
+  const rank = (issue: Pick<RecordIssue, 'code' | 'field'>): number =>
+    issue.code === 'UNKNOWN_FIELD' ? -1 : FIELD_ORDER.indexOf(issue.field as string);
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => rank(a.issue) - rank(b.issue) || a.i - b.i)
+    .map(({ issue }) => issue);
 }
 
 describe('the plain record checks agree with the DTO decorators', () => {
   // strings near every limit and every special case the rules know, and values of every JSON type
   const text = fc.oneof(
     fc.constantFrom('', ' ', '  \t ', 'E', 'S', 'W', 'e', 'X', 'c1', 'a@b.com', ' A@B.COM ', '+90 535 123 45 67', 'Work'),
-    fc.constantFrom(100, 101, 199, 200, 201, 319, 320, 321).chain((n) => fc.constantFrom('k'.repeat(n), ` ${'a'.repeat(n - 2)} `, '😀'.repeat(Math.ceil(n / 2)))),
+    fc
+      .constantFrom(100, 101, 199, 200, 201, 319, 320, 321)
+      .chain((n) => fc.constantFrom('k'.repeat(n), ` ${'a'.repeat(n - 2)} `, '😀'.repeat(Math.ceil(n / 2)))),
     fc.constantFrom('c\u00001', '\ud800', 'a\udfff@b.com', '😀', 'x\ufe0f'),
     fc.string({ unit: 'binary', maxLength: 12 }),
   );
@@ -255,9 +266,9 @@ describe('the plain record checks agree with the DTO decorators', () => {
     },
     { requiredKeys: [] },
   );
-  const columns = fc.subarray(['channel', 'name', 'permission'] as const).map(
-    (extra) => new Set<ExtensionColumn>(['contact_key', 'address', ...extra]),
-  );
+  const columns = fc
+    .subarray(['channel', 'name', 'permission'] as const)
+    .map((extra) => new Set<ExtensionColumn>(['contact_key', 'address', ...extra]));
 
   it('same codes and fields for every record (fast-check, 5000 records)', () => {
     fc.assert(

@@ -47,7 +47,13 @@ function lookupOf(world: World): LookupResult {
   return {
     extensions: new Map((world.extensions ?? []).map((e) => [extensionKey(e.contactKey, e.address), e])),
     contacts: new Set(world.contacts ?? ['c1', 'c2', 'c3']),
-    types: typesByChannel(world.types ?? [['E', 'Work Email'], ['E', 'Personal Email'], ['S', 'Mobile']]),
+    types: typesByChannel(
+      world.types ?? [
+        ['E', 'Work Email'],
+        ['E', 'Personal Email'],
+        ['S', 'Mobile'],
+      ],
+    ),
   };
 }
 
@@ -209,7 +215,11 @@ describe('planUpsert: record rules that need the database', () => {
 
   it('inserting without channel in columns or on the record is MISSING_FIELD (channel)', () => {
     const keyColumns = new Set<ExtensionColumn>(['contact_key', 'address']);
-    const withoutColumn = run([{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }], {}, { columns: keyColumns, insertIfNotExists: true });
+    const withoutColumn = run(
+      [{ contact_key: 'c1', address: 'a@b.com', channel: 'E' }],
+      {},
+      { columns: keyColumns, insertIfNotExists: true },
+    );
     expect(errorsByIndex(withoutColumn)).toEqual({ 0: ['MISSING_FIELD:channel'] });
     const withoutValue = run([{ contact_key: 'c1', address: 'a@b.com' }], {}, { insertIfNotExists: true });
     expect(errorsByIndex(withoutValue)).toEqual({ 0: ['MISSING_FIELD:channel'] });
@@ -308,7 +318,11 @@ describe('planUpsert: inserts, updates and unchanged', () => {
 
   it('an existing record is updated, not inserted, even with insertIfNotExists', () => {
     const existing = ext('c1', 'a@b.com');
-    const plan = run([{ contact_key: 'c1', address: 'a@b.com', channel: 'E', permission: true }], { extensions: [existing] }, { insertIfNotExists: true });
+    const plan = run(
+      [{ contact_key: 'c1', address: 'a@b.com', channel: 'E', permission: true }],
+      { extensions: [existing] },
+      { insertIfNotExists: true },
+    );
     expect(plan.inserts).toEqual([]);
     expect(plan.updates).toEqual([
       { id: existing.id, contactKey: 'c1', address: 'a@b.com', nameSet: false, name: null, permission: true, moves: false },
@@ -339,9 +353,13 @@ describe('planUpsert: inserts, updates and unchanged', () => {
   });
 
   it('values of columns not in columns do not make an update', () => {
-    const plan = run([{ contact_key: 'c1', address: 'a@b.com', permission: true, name: 'Work Email' }], { extensions: [ext('c1', 'a@b.com')] }, {
-      columns: new Set<ExtensionColumn>(['contact_key', 'address']),
-    });
+    const plan = run(
+      [{ contact_key: 'c1', address: 'a@b.com', permission: true, name: 'Work Email' }],
+      { extensions: [ext('c1', 'a@b.com')] },
+      {
+        columns: new Set<ExtensionColumn>(['contact_key', 'address']),
+      },
+    );
     expect(plan.updates).toEqual([]);
     expect(plan.unchanged).toBe(1);
   });
@@ -451,7 +469,9 @@ describe('planUpsert: renames judged on the state after the request', () => {
   });
 
   it('two records renaming onto the same key both fail DUPLICATE_EXTENSION', () => {
-    const plan = run([rename('a@x.com', 'z@x.com'), rename('b@x.com', 'z@x.com')], { extensions: [ext('c1', 'a@x.com'), ext('c1', 'b@x.com')] });
+    const plan = run([rename('a@x.com', 'z@x.com'), rename('b@x.com', 'z@x.com')], {
+      extensions: [ext('c1', 'a@x.com'), ext('c1', 'b@x.com')],
+    });
     expect(errorsByIndex(plan)).toEqual({ 0: ['DUPLICATE_EXTENSION'], 1: ['DUPLICATE_EXTENSION'] });
     expect(plan.updates).toEqual([]);
     expect(plan.failed).toBe(2);
@@ -490,7 +510,9 @@ describe('planUpsert: renames judged on the state after the request', () => {
 
   it('a record that fails for another reason keeps its old key and blocks a rename into it', () => {
     const rows = [ext('c1', 'a@x.com'), ext('c1', 'b@x.com')];
-    const plan = run([rename('a@x.com', 'b@x.com'), { contact_key: 'c1', address: 'b@x.com', new_contact_key: 'ghost' }], { extensions: rows });
+    const plan = run([rename('a@x.com', 'b@x.com'), { contact_key: 'c1', address: 'b@x.com', new_contact_key: 'ghost' }], {
+      extensions: rows,
+    });
     expect(errorsByIndex(plan)).toEqual({ 0: ['DUPLICATE_EXTENSION'], 1: ['CONTACT_NOT_FOUND:new_contact_key'] });
     expect(plan.updates).toEqual([]);
   });
@@ -505,9 +527,12 @@ describe('planUpsert: renames judged on the state after the request', () => {
   it('a rename skipped as DUPLICATE_IN_REQUEST does not move its row', () => {
     const rows = [ext('c1', 'a@x.com'), ext('c1', 'b@x.com')];
     // the rename of b is overridden by a later plain update of b, so b stays and a cannot move onto it
-    const plan = run([rename('b@x.com', 'c@x.com'), rename('a@x.com', 'b@x.com'), { contact_key: 'c1', address: 'b@x.com', permission: true }], {
-      extensions: rows,
-    });
+    const plan = run(
+      [rename('b@x.com', 'c@x.com'), rename('a@x.com', 'b@x.com'), { contact_key: 'c1', address: 'b@x.com', permission: true }],
+      {
+        extensions: rows,
+      },
+    );
     expect(plan.warnings.map((w) => w.index)).toEqual([0]);
     expect(errorsByIndex(plan)).toEqual({ 1: ['DUPLICATE_EXTENSION'] });
     expect(plan.updates).toEqual([expect.objectContaining({ address: 'b@x.com', moves: false })]);

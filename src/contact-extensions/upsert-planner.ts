@@ -214,7 +214,12 @@ interface Judged {
  * Step 3: apply the database rules with what the lookup found, judge uniqueness on the state after
  * the request (so chains and swaps of renames pass), and produce the writes.
  */
-export function planUpsert(rawRecords: readonly unknown[], prepared: PreparedRecords, lookup: LookupResult, options: PlanOptions): UpsertPlan {
+export function planUpsert(
+  rawRecords: readonly unknown[],
+  prepared: PreparedRecords,
+  lookup: LookupResult,
+  options: PlanOptions,
+): UpsertPlan {
   const channelInColumns = options.columns.has('channel');
   const judged: Judged[] = prepared.candidates.map(({ index, record, key: sourceKey }) => {
     const existing = lookup.extensions.get(sourceKey);
@@ -237,10 +242,18 @@ export function planUpsert(rawRecords: readonly unknown[], prepared: PreparedRec
         }
       }
     } else if (record.channel !== undefined && record.channel !== existing.channel) {
-      issues.push({ code: 'CHANNEL_IMMUTABLE', field: 'channel', message: `the channel of an extension cannot change (it is ${existing.channel})` });
+      issues.push({
+        code: 'CHANNEL_IMMUTABLE',
+        field: 'channel',
+        message: `the channel of an extension cannot change (it is ${existing.channel})`,
+      });
     }
     if (typeof record.name === 'string' && channel !== undefined && !lookup.types.get(channel)?.has(record.name)) {
-      issues.push({ code: 'UNKNOWN_EXTENSION_TYPE', field: 'name', message: `name is not an extension type of the brand for channel ${channel}` });
+      issues.push({
+        code: 'UNKNOWN_EXTENSION_TYPE',
+        field: 'name',
+        message: `name is not an extension type of the brand for channel ${channel}`,
+      });
     }
     if (record.newAddress !== undefined) {
       if (!channelInColumns || record.channel === undefined) {
@@ -339,7 +352,5 @@ function failCollisions(judged: Judged[], lookup: LookupResult): void {
 }
 
 function invalidAddressMessage(channel: Channel, field: string): string {
-  return channel === 'E'
-    ? `${field} is not a valid email address`
-    : `${field} is not a valid phone number in international form`;
+  return channel === 'E' ? `${field} is not a valid email address` : `${field} is not a valid phone number in international form`;
 }

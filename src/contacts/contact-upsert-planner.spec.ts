@@ -60,21 +60,31 @@ describe('contact upsert planner', () => {
   });
 
   it('ignores the values of known columns the request does not name', () => {
-    expect(validateContactRecord({ contact_key: 'c1', name: 'Jane', email: 'broken' }, new Set<ContactColumn>(['contact_key', 'name']))).toEqual({
+    expect(
+      validateContactRecord({ contact_key: 'c1', name: 'Jane', email: 'broken' }, new Set<ContactColumn>(['contact_key', 'name'])),
+    ).toEqual({
       ok: true,
       row: { contact_key: 'c1', name: 'Jane' },
     });
   });
 
   it('refuses a record that is not an object, and __proto__ as an unknown field', () => {
-    expect(validateContactRecord([1], ALL)).toEqual({ ok: false, issues: [{ code: 'INVALID_FIELD', message: 'the record must be a JSON object' }] });
+    expect(validateContactRecord([1], ALL)).toEqual({
+      ok: false,
+      issues: [{ code: 'INVALID_FIELD', message: 'the record must be a JSON object' }],
+    });
     const result = validateContactRecord(JSON.parse('{"contact_key":"c1","__proto__":{}}'), ALL);
     expect(!result.ok && result.issues).toEqual([expect.objectContaining({ code: 'UNKNOWN_FIELD', field: '__proto__' })]);
   });
 
   it('keeps the last record of a contact_key and skips the earlier ones, valid or not', () => {
     const plan = planContactUpsert(
-      [{ contact_key: 'c1', name: 'first' }, { contact_key: 'c1', email: 'broken' }, { contact_key: 'c2' }, { contact_key: 'c1', name: 'last' }],
+      [
+        { contact_key: 'c1', name: 'first' },
+        { contact_key: 'c1', email: 'broken' },
+        { contact_key: 'c2' },
+        { contact_key: 'c1', name: 'last' },
+      ],
       ALL,
     );
     expect(plan.rows).toEqual([{ contact_key: 'c2' }, { contact_key: 'c1', name: 'last' }]);

@@ -7,7 +7,15 @@
 import { isEmail } from 'class-validator';
 import { isStorableText, storableTextMessage } from '../common/validation/storable-text';
 import { canonicalAddress, isValidAddress } from '../contact-extensions/address';
-import { CONTACT_COLUMNS, CONTACT_STATUSES, ContactColumn, ContactStatus, MAX_CONTACT_KEY_LENGTH, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './contact-columns';
+import {
+  CONTACT_COLUMNS,
+  CONTACT_STATUSES,
+  ContactColumn,
+  ContactStatus,
+  MAX_CONTACT_KEY_LENGTH,
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+} from './contact-columns';
 
 export type ContactRecordErrorCode = 'MISSING_FIELD' | 'INVALID_FIELD' | 'UNKNOWN_FIELD';
 export type ContactRecordWarningCode = 'DUPLICATE_IN_REQUEST';
@@ -68,7 +76,10 @@ function flag(field: string, value: unknown, issues: Issue[]): boolean | undefin
 }
 
 /** Validates one record; only the request's columns are read (other known columns are ignored). */
-export function validateContactRecord(raw: unknown, columns: ReadonlySet<ContactColumn>): { ok: true; row: ContactRow } | { ok: false; issues: Issue[] } {
+export function validateContactRecord(
+  raw: unknown,
+  columns: ReadonlySet<ContactColumn>,
+): { ok: true; row: ContactRow } | { ok: false; issues: Issue[] } {
   if (!isRecord(raw)) return { ok: false, issues: [{ code: 'INVALID_FIELD', message: 'the record must be a JSON object' }] };
   const issues: Issue[] = [];
   for (const key of Object.keys(raw)) {
@@ -80,7 +91,11 @@ export function validateContactRecord(raw: unknown, columns: ReadonlySet<Contact
   } else if (typeof key !== 'string') {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: 'contact_key must be a string' });
   } else if (key.length > MAX_CONTACT_KEY_LENGTH) {
-    issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: `contact_key must be at most ${MAX_CONTACT_KEY_LENGTH} characters` });
+    issues.push({
+      code: 'INVALID_FIELD',
+      field: 'contact_key',
+      message: `contact_key must be at most ${MAX_CONTACT_KEY_LENGTH} characters`,
+    });
   } else if (!isStorableText(key)) {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: storableTextMessage('contact_key') });
   }

@@ -31,7 +31,8 @@ export class ContactsAdminController {
   @ApiOperation({
     operationId: 'ListContacts',
     summary: "List your brand's contacts",
-    description: 'By contact_key in byte order, keyset-paginated (pass next_cursor back as cursor). Search by key prefix, email or gsm (combined: all must match).',
+    description:
+      'By contact_key in byte order, keyset-paginated (pass next_cursor back as cursor). Search by key prefix, email or gsm (combined: all must match).',
   })
   @ApiOkResponse({ type: ContactPageDto })
   @ApiBadRequestResponse({
@@ -46,7 +47,11 @@ export class ContactsAdminController {
 
   @Get(':contactKey')
   @Authenticated({ permission: 'Contacts.Read' })
-  @ApiOperation({ operationId: 'GetContact', summary: 'One contact with its extensions', description: "Extensions by their type's columnOrder (untyped last)." })
+  @ApiOperation({
+    operationId: 'GetContact',
+    summary: 'One contact with its extensions',
+    description: "Extensions by their type's columnOrder (untyped last).",
+  })
   @ApiParam(KEY_PARAM)
   @ApiOkResponse({ type: ContactDetailDto })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -60,7 +65,8 @@ export class ContactsAdminController {
   @ApiOperation({
     operationId: 'DeleteContact',
     summary: 'Delete a contact with its extensions',
-    description: 'In one transaction with its entry in the operations log; the deleted extensions appear in the consent history (new_permission null).',
+    description:
+      'In one transaction with its entry in the operations log; the deleted extensions appear in the consent history (new_permission null).',
   })
   @ApiParam(KEY_PARAM)
   @ApiOkResponse({ type: DeletedContactDto })

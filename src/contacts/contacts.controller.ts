@@ -37,7 +37,16 @@ export class ContactsController {
         value: {
           columns: ['contact_key', 'name', 'surname', 'email', 'gsm', 'email_permission', 'gsm_permission', 'contact_status'],
           contactDatas: [
-            { contact_key: 'customer-1042', name: 'Jane', surname: 'Doe', email: 'Jane.Doe@Example.com', gsm: '+90 535 123 45 67', email_permission: true, gsm_permission: false, contact_status: 'A' },
+            {
+              contact_key: 'customer-1042',
+              name: 'Jane',
+              surname: 'Doe',
+              email: 'Jane.Doe@Example.com',
+              gsm: '+90 535 123 45 67',
+              email_permission: true,
+              gsm_permission: false,
+              contact_status: 'A',
+            },
             { contact_key: 'customer-1043', name: 'John' },
           ],
           throwOnError: false,
@@ -47,7 +56,8 @@ export class ContactsController {
   })
   @ApiOkResponse({ type: BulkUpsertContactsResultDto, description: 'inserted + updated + unchanged + skipped + failed = total.' })
   @ApiBadRequestResponse({
-    description: 'INVALID_REQUEST: the envelope is wrong. VALIDATION_FAILED: throwOnError is true and a record is invalid. Nothing was written.',
+    description:
+      'INVALID_REQUEST: the envelope is wrong. VALIDATION_FAILED: throwOnError is true and a record is invalid. Nothing was written.',
     schema: { oneOf: [{ $ref: getSchemaPath(ErrorResponseDto) }, { $ref: getSchemaPath(ContactsValidationFailedResponseDto) }] },
     examples: {
       INVALID_REQUEST: {
@@ -57,7 +67,15 @@ export class ContactsController {
       VALIDATION_FAILED: {
         summary: 'An invalid record with throwOnError true',
         value: errorExample('VALIDATION_FAILED', '1 of 1 records are invalid; nothing was written.', {
-          errors: [{ index: 0, contact_key: 'customer-1042', code: 'INVALID_FIELD', field: 'email', message: 'email is not a valid email address' }],
+          errors: [
+            {
+              index: 0,
+              contact_key: 'customer-1042',
+              code: 'INVALID_FIELD',
+              field: 'email',
+              message: 'email is not a valid email address',
+            },
+          ],
           warnings: [],
         }),
       },

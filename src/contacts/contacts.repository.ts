@@ -71,7 +71,12 @@ export class ContactsRepository {
    * with a serialization error and the transaction run again (runInRetryingTransaction).
    * Rows come sorted by key so concurrent requests lock in the same order.
    */
-  async upsert(runner: QueryRunner, brandId: number, columns: readonly ContactColumn[], rows: readonly ContactRow[]): Promise<{ inserted: number; updated: number }> {
+  async upsert(
+    runner: QueryRunner,
+    brandId: number,
+    columns: readonly ContactColumn[],
+    rows: readonly ContactRow[],
+  ): Promise<{ inserted: number; updated: number }> {
     if (rows.length === 0) return { inserted: 0, updated: 0 };
     const sorted = [...rows].sort((a, b) => (a.contact_key < b.contact_key ? -1 : a.contact_key > b.contact_key ? 1 : 0));
     const valueColumns = columns.filter((c): c is Exclude<ContactColumn, 'contact_key'> => c !== 'contact_key');
@@ -164,10 +169,10 @@ export class ContactsRepository {
    * (returned, for the consent history), then the contact. undefined: no such contact.
    */
   async delete(runner: QueryRunner, brandId: number, contactKey: string): Promise<DeletedExtensionRow[] | undefined> {
-    const locked: unknown[] = await runner.query(
-      'SELECT 1 FROM master_contact WHERE brand_id = $1 AND contact_key = $2 FOR UPDATE',
-      [brandId, contactKey],
-    );
+    const locked: unknown[] = await runner.query('SELECT 1 FROM master_contact WHERE brand_id = $1 AND contact_key = $2 FOR UPDATE', [
+      brandId,
+      contactKey,
+    ]);
     if (locked.length === 0) return undefined;
     const extensions = await queryRows<DeletedExtensionRow>(
       runner,

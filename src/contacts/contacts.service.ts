@@ -53,7 +53,12 @@ export class ContactsService {
     return result;
   }
 
-  async list(brandId: number, filter: { keyPrefix?: string; email?: string; gsm?: string }, limit: number, cursor?: string): Promise<Page<ContactDto>> {
+  async list(
+    brandId: number,
+    filter: { keyPrefix?: string; email?: string; gsm?: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ContactDto>> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, ['string'] as const)[0];
     const rows = await this.repository.list(
       brandId,
@@ -65,7 +70,12 @@ export class ContactsService {
       limit,
       after,
     );
-    return toPage(rows, limit, (r) => [r.contact_key], (r) => r);
+    return toPage(
+      rows,
+      limit,
+      (r) => [r.contact_key],
+      (r) => r,
+    );
   }
 
   async get(brandId: number, contactKey: string): Promise<ContactDetailDto> {
@@ -84,7 +94,13 @@ export class ContactsService {
         await this.operations.record(
           runner,
           { ...ctx, kind: 'contacts.delete', counts: { total: 1, deleted: 1 } },
-          extensions.map((e) => ({ contactKey: e.contact_key, address: e.address, channel: e.channel, oldPermission: e.permission, newPermission: null })),
+          extensions.map((e) => ({
+            contactKey: e.contact_key,
+            address: e.address,
+            channel: e.channel,
+            oldPermission: e.permission,
+            newPermission: null,
+          })),
         );
         return { contact_key: contactKey, deleted_extensions: extensions.length };
       },

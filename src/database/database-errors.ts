@@ -2,15 +2,7 @@
  * Classifies driver errors. PostgreSQL reports a SQLSTATE in `code`; a socket that cannot reach the
  * server reports a Node error code instead, or only a message (pg's "Connection terminated ...").
  */
-const UNAVAILABLE_NODE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-]);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 /** SQLSTATEs after which the same transaction, run again, may succeed. */
 const RETRYABLE_SQLSTATES = new Set([

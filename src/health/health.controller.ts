@@ -20,7 +20,8 @@ export class HealthController {
   @ApiOperation({
     operationId: 'HealthLive',
     summary: 'Liveness',
-    description: 'The process is up and serving HTTP. Never touches the database, so a database outage does not restart the service. Needs no token.',
+    description:
+      'The process is up and serving HTTP. Never touches the database, so a database outage does not restart the service. Needs no token.',
     security: [],
   })
   @ApiOkResponse({ type: HealthCheckDto, description: 'Alive.', example: { status: 'ok', info: {}, error: {}, details: {} } })
@@ -39,7 +40,12 @@ export class HealthController {
   @ApiOkResponse({
     type: HealthCheckDto,
     description: 'Ready.',
-    example: { status: 'ok', info: { database: { status: 'up', responseTime: 3 } }, error: {}, details: { database: { status: 'up', responseTime: 3 } } },
+    example: {
+      status: 'ok',
+      info: { database: { status: 'up', responseTime: 3 } },
+      error: {},
+      details: { database: { status: 'up', responseTime: 3 } },
+    },
   })
   @ApiServiceUnavailableResponse({
     type: HealthUnavailableDto,

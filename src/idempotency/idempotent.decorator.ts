@@ -43,14 +43,26 @@ export function Idempotent(ownConflict?: OwnConflict): MethodDecorator {
         'and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. ' +
         'The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. ' +
         'An invalid value: 400 INVALID_REQUEST.',
-      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]{1,255}$', example: '4f9c1a52-7d0e-4c4b-9a55-0e1f3b0c7d21' },
+      schema: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^[\\x21-\\x7E]{1,255}$',
+        example: '4f9c1a52-7d0e-4c4b-9a55-0e1f3b0c7d21',
+      },
     }),
     ApiConflictResponse({
       description: ownConflict ? `${ownConflict.description}\n\n${IN_USE_DESCRIPTION}` : IN_USE_DESCRIPTION,
-      headers: { 'Retry-After': { description: 'Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE).', schema: { type: 'integer', example: 1 } } },
+      headers: {
+        'Retry-After': {
+          description: 'Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE).',
+          schema: { type: 'integer', example: 1 },
+        },
+      },
       content: {
         'application/json': {
-          schema: schemas.length > 1 ? { anyOf: schemas.map((t) => ({ $ref: getSchemaPath(t) })) } : { $ref: getSchemaPath(ErrorResponseDto) },
+          schema:
+            schemas.length > 1 ? { anyOf: schemas.map((t) => ({ $ref: getSchemaPath(t) })) } : { $ref: getSchemaPath(ErrorResponseDto) },
           examples: {
             ...(ownConflict ? { [ownConflict.example.code]: { summary: ownConflict.example.code, value: ownConflict.example } } : {}),
             IDEMPOTENCY_KEY_IN_USE: { summary: 'IDEMPOTENCY_KEY_IN_USE', value: IN_USE_EXAMPLE },

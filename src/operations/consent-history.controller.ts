@@ -19,7 +19,7 @@ export class ConsentHistoryController {
     operationId: 'GetConsentHistory',
     summary: 'Who changed the consent (permission) of an address, and when',
     description:
-      'Every change of an extension\'s permission: inserted (old_permission null), changed, deleted (new_permission null), ' +
+      "Every change of an extension's permission: inserted (old_permission null), changed, deleted (new_permission null), " +
       'with the operation, request id and API user that made it. Newest first, keyset-paginated.',
   })
   @ApiOkResponse({ type: ConsentHistoryPageDto })

@@ -50,7 +50,8 @@ export class OperationsController {
   @ApiOperation({
     operationId: 'GetOperation',
     summary: 'Show one operation with its per-record errors',
-    description: 'One bulk write of your brand with its counts, its per-record errors and how many consent changes it made; 404 for an operation of another brand.',
+    description:
+      'One bulk write of your brand with its counts, its per-record errors and how many consent changes it made; 404 for an operation of another brand.',
   })
   @ApiParam({ name: 'id', description: 'The operation id.', example: '1042' })
   @ApiOkResponse({ type: OperationDetailDto })

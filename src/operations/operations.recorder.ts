@@ -48,6 +48,7 @@ const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
  */
 function jsonbText(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
+    // eslint-disable-next-line no-control-regex -- NUL is the character replaced
     typeof v === 'string' ? v.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD') : v,
   );
 }

@@ -43,7 +43,9 @@ export class OperationsService {
     if (cursor) {
       const [time, id] = decodeCursor(cursor, ['string', 'string'] as const);
       if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(time) || !/^\d{1,19}$/.test(id)) {
-        throw new DomainError('INVALID_REQUEST', 'cursor is not valid; pass back the next_cursor of the previous page', { details: ['cursor is not valid'] });
+        throw new DomainError('INVALID_REQUEST', 'cursor is not valid; pass back the next_cursor of the previous page', {
+          details: ['cursor is not valid'],
+        });
       }
       where.push(`(started_at, id) < (${param(`${time}Z`)}::timestamptz, ${param(id)}::bigint)`);
     }
@@ -71,7 +73,13 @@ export class OperationsService {
   }
 
   /** The changes of one address, newest first (ix_consent_change_address, backward). */
-  async consentHistory(brandId: number, address: string, contactKey: string | undefined, limit: number, cursor?: string): Promise<Page<ConsentChangeDto>> {
+  async consentHistory(
+    brandId: number,
+    address: string,
+    contactKey: string | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ConsentChangeDto>> {
     const params: unknown[] = [brandId, canonicalAddress(address)];
     const where = ['c.brand_id = $1', 'c.address = $2'];
     if (contactKey !== undefined) {
@@ -80,7 +88,10 @@ export class OperationsService {
     }
     if (cursor) {
       const [id] = decodeCursor(cursor, ['string'] as const);
-      if (!/^\d{1,19}$/.test(id)) throw new DomainError('INVALID_REQUEST', 'cursor is not valid; pass back the next_cursor of the previous page', { details: ['cursor is not valid'] });
+      if (!/^\d{1,19}$/.test(id))
+        throw new DomainError('INVALID_REQUEST', 'cursor is not valid; pass back the next_cursor of the previous page', {
+          details: ['cursor is not valid'],
+        });
       params.push(id);
       where.push(`c.id < $${params.length}::bigint`);
     }
@@ -95,7 +106,12 @@ export class OperationsService {
         LIMIT $${params.length}`,
       params,
     );
-    return toPage(rows, limit, (r) => [r.id], (r) => r);
+    return toPage(
+      rows,
+      limit,
+      (r) => [r.id],
+      (r) => r,
+    );
   }
 }
 

@@ -18,7 +18,11 @@ describe('loginAddressKey', () => {
     expect(loginAddressKey('2001:db8:1:2::1')).not.toBe(loginAddressKey('2001:db8:1:3::1'));
   });
 
-  it.each([[undefined, 'unknown'], ['', 'unknown'], ['not an address', 'not an address']])('%j counts as %j', (address, key) => {
+  it.each([
+    [undefined, 'unknown'],
+    ['', 'unknown'],
+    ['not an address', 'not an address'],
+  ])('%j counts as %j', (address, key) => {
     expect(loginAddressKey(address)).toBe(key);
   });
 });

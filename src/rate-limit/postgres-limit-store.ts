@@ -67,14 +67,18 @@ export class PostgresLimitStore extends LimitStore implements OnModuleInit, OnAp
       slot?.leaseMs ?? 0,
     ]);
     const windowLeftMs = Number(row.window_left_ms);
-    if (row.hits > limit) return { allowed: false, refusedBy: 'rate', retryAfterSeconds: secondsUntil(windowLeftMs), window: row.window_id };
+    if (row.hits > limit)
+      return { allowed: false, refusedBy: 'rate', retryAfterSeconds: secondsUntil(windowLeftMs), window: row.window_id };
     // all slots taken: they free up as requests finish, typically within seconds
     if (slot && !row.leased) return { allowed: false, refusedBy: 'concurrency', retryAfterSeconds: 1, window: row.window_id };
     return { allowed: true, retryAfterSeconds: 0, window: row.window_id };
   }
 
   async releaseSlot(bucket: string, token: string): Promise<void> {
-    await this.dataSource.query('UPDATE rate_limit_bucket SET leases = leases - $2::text WHERE bucket = $1 AND leases ? $2::text', [bucket, token]);
+    await this.dataSource.query('UPDATE rate_limit_bucket SET leases = leases - $2::text WHERE bucket = $1 AND leases ? $2::text', [
+      bucket,
+      token,
+    ]);
   }
 
   async refund(bucket: string, window: string): Promise<void> {

@@ -72,7 +72,8 @@ export class RateLimitInterceptor implements NestInterceptor {
       slot: bulkConcurrencyLimit > 0 ? { limit: bulkConcurrencyLimit, token, leaseMs: requestLeaseSeconds * 1000 } : undefined,
     });
     if (!result.allowed) {
-      const what = result.refusedBy === 'concurrency' ? 'Too many bulk requests of your brand in flight' : 'Too many bulk requests of your brand';
+      const what =
+        result.refusedBy === 'concurrency' ? 'Too many bulk requests of your brand in flight' : 'Too many bulk requests of your brand';
       this.refuse(res, result, `bulk_${result.refusedBy}`, what);
     }
     if (bulkConcurrencyLimit === 0) return next.handle();
@@ -82,7 +83,9 @@ export class RateLimitInterceptor implements NestInterceptor {
           return await lastValueFrom(next.handle(), { defaultValue: undefined });
         } finally {
           // a slot that cannot be given back (the database away) frees itself when its lease runs out
-          await this.store.releaseSlot(bucket, token).catch((err: Error) => this.logger.warn(`could not release a bulk slot: ${err.message}`));
+          await this.store
+            .releaseSlot(bucket, token)
+            .catch((err: Error) => this.logger.warn(`could not release a bulk slot: ${err.message}`));
         }
       })(),
     );
@@ -98,7 +101,11 @@ export class RateLimitInterceptor implements NestInterceptor {
       hits.push({ bucket: `login:user:${userKey}`, limit: loginFailuresPerUser, metric: 'login_user' });
     }
     if (loginFailuresPerAddress > 0) {
-      hits.push({ bucket: `login:address:${loginAddressKey(req.socket.remoteAddress)}`, limit: loginFailuresPerAddress, metric: 'login_address' });
+      hits.push({
+        bucket: `login:address:${loginAddressKey(req.socket.remoteAddress)}`,
+        limit: loginFailuresPerAddress,
+        metric: 'login_address',
+      });
     }
     if (hits.length === 0) return next.handle();
 
@@ -139,4 +146,3 @@ export class RateLimitInterceptor implements NestInterceptor {
     throw new DomainError('RATE_LIMITED', `${what}; retry after ${result.retryAfterSeconds} s (Retry-After).`);
   }
 }
-

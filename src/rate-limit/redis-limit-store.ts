@@ -38,7 +38,15 @@ if math.abs(ends - tonumber(ARGV[1])) > 1000 then return 0 end
 return redis.call('DECR', KEYS[1])`;
 
 type RedisWithScripts = Redis & {
-  limitHit(counter: string, slots: string, windowMs: number, limit: number, slotLimit: number, token: string, leaseMs: number): Promise<[number, number, number, string]>;
+  limitHit(
+    counter: string,
+    slots: string,
+    windowMs: number,
+    limit: number,
+    slotLimit: number,
+    token: string,
+    leaseMs: number,
+  ): Promise<[number, number, number, string]>;
   limitRefund(counter: string, window: string): Promise<number>;
 };
 

@@ -40,7 +40,9 @@ export class DemoSeeder {
             ],
             contacts: [1, 2, 3, 4, 5].map((n) => ({ contact_key: `demo-contact-${n}` })),
             apiUsers: [{ userKey: credentials.userKey, secret: credentials.secret, permissions: [...PERMISSIONS], active: true }],
-            extensions: [{ contact_key: 'demo-contact-1', address: 'jane.doe@example.com', channel: 'E', name: 'Work Email', permission: true }],
+            extensions: [
+              { contact_key: 'demo-contact-1', address: 'jane.doe@example.com', channel: 'E', name: 'Work Email', permission: true },
+            ],
           },
         ],
       }),

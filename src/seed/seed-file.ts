@@ -100,7 +100,8 @@ export function parseSeedFile(content: unknown): SeedBrand[] {
       const secret = str(`${where}.secret`, u.secret, 1024, 12);
       const permissions = list(`${where}.permissions`, u.permissions);
       for (const [p, permission] of permissions.entries()) {
-        if (!isPermission(permission)) throw new SeedFileError(`${where}.permissions[${p}]: ${JSON.stringify(permission)} is not a permission`);
+        if (!isPermission(permission))
+          throw new SeedFileError(`${where}.permissions[${p}]: ${JSON.stringify(permission)} is not a permission`);
       }
       if (u.active !== undefined && typeof u.active !== 'boolean') throw new SeedFileError(`${where}.active: must be true or false`);
       return { userKey, secret, permissions: permissions as string[], active: u.active ?? true };
@@ -115,8 +116,10 @@ export function parseSeedFile(content: unknown): SeedBrand[] {
       const address = canonicalAddress(str(`${where}.address`, e.address, 2048));
       if (!isValidAddress(e.channel, address)) throw new SeedFileError(`${where}.address: not a valid address for channel ${e.channel}`);
       const name = e.name === undefined || e.name === null ? null : str(`${where}.name`, e.name, 100);
-      if (e.permission !== undefined && typeof e.permission !== 'boolean') throw new SeedFileError(`${where}.permission: must be true or false`);
-      if (extensionKeys.has(`${contactKey}\u0000${address}`)) throw new SeedFileError(`${where}: extension ${contactKey} ${address} appears twice`);
+      if (e.permission !== undefined && typeof e.permission !== 'boolean')
+        throw new SeedFileError(`${where}.permission: must be true or false`);
+      if (extensionKeys.has(`${contactKey}\u0000${address}`))
+        throw new SeedFileError(`${where}: extension ${contactKey} ${address} appears twice`);
       extensionKeys.add(`${contactKey}\u0000${address}`);
       return { contact_key: contactKey, address, channel: e.channel, name, permission: e.permission ?? false };
     });

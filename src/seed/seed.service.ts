@@ -51,8 +51,9 @@ export class SeedService {
     summary: SeedSummary,
     onProgress?: (message: string) => void,
   ): Promise<void> {
-    const [{ id: brandId }]: { id: number }[] = await runner.query(
-      `INSERT INTO brand (key, name, extension_columns)
+    const [{ id: brandId }]: { id: number }[] = await runner
+      .query(
+        `INSERT INTO brand (key, name, extension_columns)
        VALUES ($1, COALESCE($2, ''), COALESCE($3::text[], $4::text[]))
        ON CONFLICT (key) DO UPDATE
           SET name = COALESCE($2, brand.name),
@@ -60,10 +61,9 @@ export class SeedService {
               updated_at = now()
         WHERE (brand.name, brand.extension_columns) IS DISTINCT FROM (COALESCE($2, brand.name), COALESCE($3::text[], brand.extension_columns))
        RETURNING id`,
-      [brand.key, brand.name ?? null, brand.extensionColumns ?? null, [...EXTENSION_COLUMNS]],
-    ).then(async (rows: { id: number }[]) =>
-      rows.length > 0 ? rows : runner.query('SELECT id FROM brand WHERE key = $1', [brand.key]),
-    );
+        [brand.key, brand.name ?? null, brand.extensionColumns ?? null, [...EXTENSION_COLUMNS]],
+      )
+      .then(async (rows: { id: number }[]) => (rows.length > 0 ? rows : runner.query('SELECT id FROM brand WHERE key = $1', [brand.key])));
     summary.brands++;
 
     if (brand.extensionTypes.length > 0) {
@@ -73,7 +73,12 @@ export class SeedService {
          ON CONFLICT (brand_id, channel, name) DO UPDATE
             SET column_order = EXCLUDED.column_order, updated_at = now()
           WHERE extension_type.column_order <> EXCLUDED.column_order`,
-        [brandId, brand.extensionTypes.map((t) => t.name), brand.extensionTypes.map((t) => t.channel), brand.extensionTypes.map((t) => t.columnOrder)],
+        [
+          brandId,
+          brand.extensionTypes.map((t) => t.name),
+          brand.extensionTypes.map((t) => t.channel),
+          brand.extensionTypes.map((t) => t.columnOrder),
+        ],
       );
       summary.extensionTypes += brand.extensionTypes.length;
     }
@@ -103,7 +108,12 @@ export class SeedService {
              ON e.brand_id = $1 AND e.contact_key = s.contact_key AND e.address = s.address
           WHERE e.channel <> s.channel
           LIMIT 1`,
-        [brandId, brand.extensions.map((e) => e.contact_key), brand.extensions.map((e) => e.address), brand.extensions.map((e) => e.channel)],
+        [
+          brandId,
+          brand.extensions.map((e) => e.contact_key),
+          brand.extensions.map((e) => e.address),
+          brand.extensions.map((e) => e.channel),
+        ],
       );
       if (clashes.length > 0) {
         const index = brand.extensions.findIndex((e) => e.contact_key === clashes[0].contact_key && e.address === clashes[0].address);
@@ -168,10 +178,13 @@ export class SeedService {
     );
     const row = existing[0];
     if (!row) {
-      await runner.query(
-        'INSERT INTO api_user (brand_id, user_key, secret_hash, permissions, active) VALUES ($1, $2, $3, $4, $5)',
-        [brandId, user.userKey, await hashSecret(user.secret), user.permissions, user.active],
-      );
+      await runner.query('INSERT INTO api_user (brand_id, user_key, secret_hash, permissions, active) VALUES ($1, $2, $3, $4, $5)', [
+        brandId,
+        user.userKey,
+        await hashSecret(user.secret),
+        user.permissions,
+        user.active,
+      ]);
       return;
     }
     if (row.brand_id !== brandId) {

@@ -61,7 +61,11 @@ export class StatsService {
     return {
       generated_at: new Date(),
       extensions: summarize(counts, types),
-      operations_per_day: days.map((d): DayStatsDto => ({ day: d.day, operations: d.operations, records_written: Number(d.records_written) })),
+      operations_per_day: days.map((d): DayStatsDto => ({
+        day: d.day,
+        operations: d.operations,
+        records_written: Number(d.records_written),
+      })),
     };
   }
 

@@ -8,7 +8,13 @@ import { TestApp } from './test-app';
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 
 /** A call with the caller's token; `query` for GET/DELETE, `body` for the others. */
-export function call(t: TestApp, token: string, method: Method, path: string, payload?: { query?: Record<string, unknown>; body?: object }): request.Test {
+export function call(
+  t: TestApp,
+  token: string,
+  method: Method,
+  path: string,
+  payload?: { query?: Record<string, unknown>; body?: object },
+): request.Test {
   let req = t.http[method](path).set('Authorization', `Bearer ${token}`);
   if (payload?.query) req = req.query(payload.query);
   if (payload?.body) req = req.send(payload.body);
@@ -26,7 +32,12 @@ export const bulkExtensions = (t: TestApp, token: string, body: object, requestI
 };
 
 /** Every page of a keyset-paginated list, following next_cursor. */
-export async function allPages<T>(t: TestApp, token: string, path: string, query: Record<string, unknown> = {}): Promise<{ items: T[]; pages: number }> {
+export async function allPages<T>(
+  t: TestApp,
+  token: string,
+  path: string,
+  query: Record<string, unknown> = {},
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let cursor: string | undefined;
   let pages = 0;
@@ -59,7 +70,14 @@ function closeObjects(node: Json): Json {
 export class LiveOpenApi {
   private ajv?: Ajv;
 
-  constructor(readonly document: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> } & Record<string, unknown>>> }) {}
+  constructor(
+    readonly document: {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> } & Record<string, unknown>>
+      >;
+    },
+  ) {}
 
   static async load(t: TestApp): Promise<LiveOpenApi> {
     return new LiveOpenApi((await t.http.get('/docs-json').expect(200)).body);
@@ -69,7 +87,10 @@ export class LiveOpenApi {
     const operation = this.document.paths[path]?.[method];
     if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
     const response = operation.responses[String(res.status)];
-    if (!response) throw new Error(`${method.toUpperCase()} ${path} answered ${res.status}, not documented (${Object.keys(operation.responses).join(', ')})`);
+    if (!response)
+      throw new Error(
+        `${method.toUpperCase()} ${path} answered ${res.status}, not documented (${Object.keys(operation.responses).join(', ')})`,
+      );
     const schema = response.content?.['application/json']?.schema;
     if (!schema) return;
     if (!this.ajv) {
@@ -82,7 +103,9 @@ export class LiveOpenApi {
       .join('/');
     const validate = this.ajv.compile({ $ref: `live#/${pointer}` });
     if (!validate(res.body)) {
-      throw new Error(`${method.toUpperCase()} ${path} ${res.status} does not match its documented schema:\n${this.ajv.errorsText(validate.errors, { separator: '\n' })}\nbody: ${JSON.stringify(res.body)}`);
+      throw new Error(
+        `${method.toUpperCase()} ${path} ${res.status} does not match its documented schema:\n${this.ajv.errorsText(validate.errors, { separator: '\n' })}\nbody: ${JSON.stringify(res.body)}`,
+      );
     }
   }
 }

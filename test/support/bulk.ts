@@ -20,11 +20,7 @@ export function bulk(t: TestApp, token: string, body: object): request.Test {
  * bodies that are not objects (numbers, strings, broken JSON) reach the server as sent.
  */
 export function bulkRaw(t: TestApp, token: string, json: string): request.Test {
-  return t.http
-    .post(BULK_PATH)
-    .set('Authorization', `Bearer ${token}`)
-    .set('Content-Type', 'application/json')
-    .send(json);
+  return t.http.post(BULK_PATH).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(json);
 }
 
 export function listExtensions(t: TestApp, token: string, contactKey: string): request.Test {

@@ -52,10 +52,10 @@ export async function createBrand(
 }
 
 export async function createContacts(ds: DataSource, brandId: number, contactKeys: string[]): Promise<void> {
-  await ds.query(
-    'INSERT INTO master_contact (brand_id, contact_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
-    [brandId, contactKeys],
-  );
+  await ds.query('INSERT INTO master_contact (brand_id, contact_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [
+    brandId,
+    contactKeys,
+  ]);
 }
 
 export async function createApiUser(
@@ -110,7 +110,18 @@ export async function insertExtensions(
 export async function extensionsOf(
   ds: DataSource,
   brandId: number,
-): Promise<{ id: string; contact_key: string; address: string; channel: string; name: string | null; permission: boolean; created_at: Date; updated_at: Date }[]> {
+): Promise<
+  {
+    id: string;
+    contact_key: string;
+    address: string;
+    channel: string;
+    name: string | null;
+    permission: boolean;
+    created_at: Date;
+    updated_at: Date;
+  }[]
+> {
   return ds.query(
     `SELECT id::text, contact_key, address, channel, name, permission, created_at, updated_at
        FROM master_contact_extensions WHERE brand_id = $1 ORDER BY contact_key COLLATE "C", address COLLATE "C"`,

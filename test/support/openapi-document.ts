@@ -14,7 +14,10 @@ export const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi.json');
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface OpenApiOperation {
   requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown; example?: unknown; examples?: Record<string, { value: unknown }> }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: unknown; example?: unknown; examples?: Record<string, { value: unknown }> }> }
+  >;
 }
 
 export function loadOpenApiDocument(): { paths: Record<string, Record<string, OpenApiOperation>> } & Record<string, Json> {
@@ -57,7 +60,8 @@ export class OpenApiDocument {
   example(path: string, method: string, status: number, name?: string): Record<string, unknown> {
     const media = this.operation(path, method).responses[String(status)]?.content?.['application/json'];
     const value = name ? media?.examples?.[name]?.value : media?.example;
-    if (value === undefined) throw new Error(`no example${name ? ` ${name}` : ''} for ${method.toUpperCase()} ${path} ${status} in openapi.json`);
+    if (value === undefined)
+      throw new Error(`no example${name ? ` ${name}` : ''} for ${method.toUpperCase()} ${path} ${status} in openapi.json`);
     return value as Record<string, unknown>;
   }
 
@@ -68,7 +72,9 @@ export class OpenApiDocument {
   expectDocumentedAnswer(path: string, method: string, status: number, body: unknown): void {
     const documented = this.operation(path, method).responses;
     if (!documented[String(status)]) {
-      throw new Error(`${method.toUpperCase()} ${path} answered ${status}, which openapi.json does not document (it has ${Object.keys(documented).join(', ')})`);
+      throw new Error(
+        `${method.toUpperCase()} ${path} answered ${status}, which openapi.json does not document (it has ${Object.keys(documented).join(', ')})`,
+      );
     }
     const key = `${method} ${path} ${status}`;
     let validate = this.validators.get(key);

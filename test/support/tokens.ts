@@ -55,7 +55,9 @@ export function signJwt(
   const alg = options.alg ?? 'HS256';
   const input = `${b64url({ alg, typ: 'JWT', ...options.header })}.${b64url(claims)}`;
   const hash = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }[alg];
-  const signature = createHmac(hash, options.secret ?? TEST_JWT_SECRET).update(input).digest('base64url');
+  const signature = createHmac(hash, options.secret ?? TEST_JWT_SECRET)
+    .update(input)
+    .digest('base64url');
   return `${input}.${signature}`;
 }
 

@@ -37,7 +37,12 @@ export class ApiUserListDto {
 }
 
 export class CreateApiUserDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, description: 'Printable ASCII without spaces; unique across the service.', example: 'crm-sync' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 100,
+    description: 'Printable ASCII without spaces; unique across the service.',
+    example: 'crm-sync',
+  })
   @IsDefined({ message: 'userKey is required' })
   @IsString({ message: 'userKey must be a string' })
   @Length(1, 100, { message: 'userKey must be 1 to 100 characters' })
@@ -58,7 +63,13 @@ export class CreateApiUserDto {
 }
 
 export class UpdateApiUserDto {
-  @ApiProperty({ enum: PERMISSIONS, isArray: true, uniqueItems: true, description: 'The full set of permissions.', example: ['ContactExtensions.Read'] })
+  @ApiProperty({
+    enum: PERMISSIONS,
+    isArray: true,
+    uniqueItems: true,
+    description: 'The full set of permissions.',
+    example: ['ContactExtensions.Read'],
+  })
   @IsDefined({ message: 'permissions is required' })
   @IsArray({ message: 'permissions must be an array' })
   @ArrayUnique({ message: 'permissions must not name a permission twice' })

@@ -14,7 +14,7 @@ export class ExtensionTypeDto {
   @ApiProperty({ enum: CHANNELS, example: 'E' })
   channel: Channel;
 
-  @ApiProperty({ description: 'Where the type shows among a contact\'s extensions (ascending).', example: 1 })
+  @ApiProperty({ description: "Where the type shows among a contact's extensions (ascending).", example: 1 })
   columnOrder: number;
 
   @ApiProperty({ description: 'How many extensions of your brand carry the type.', example: 20412 })
@@ -58,7 +58,8 @@ export class UpdateExtensionTypeDto {
   @ApiPropertyOptional({
     minLength: 1,
     maxLength: 100,
-    description: 'Renames the type, and with it every extension that carries it, in the same transaction. The channel of a type never changes.',
+    description:
+      'Renames the type, and with it every extension that carries it, in the same transaction. The channel of a type never changes.',
     example: 'Business Email',
   })
   @IsOptional()
@@ -80,7 +81,8 @@ export class DeleteExtensionTypeQueryDto {
   @ApiPropertyOptional({
     enum: ['true', 'false'],
     default: 'false',
-    description: 'true: clear the type from the extensions that carry it (their name becomes null), then delete it. false: refuse (409) while any extension carries it.',
+    description:
+      'true: clear the type from the extensions that carry it (their name becomes null), then delete it. false: refuse (409) while any extension carries it.',
   })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'clearExtensions must be true or false' })
@@ -114,6 +116,9 @@ export class ExtensionTypeInUseResponseDto {
   @ApiProperty({ description: 'How many extensions carry the type.', example: 20412 })
   count: number;
 
-  @ApiPropertyOptional({ description: 'The id of the request (also sent as the X-Request-Id header).', example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' })
+  @ApiPropertyOptional({
+    description: 'The id of the request (also sent as the X-Request-Id header).',
+    example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+  })
   requestId?: string;
 }

@@ -22,11 +22,18 @@ export interface InvalidRequestExample {
 }
 
 /** Named examples of 400 INVALID_REQUEST bodies. */
-export function invalidRequestExamples(examples: Record<string, InvalidRequestExample>): Record<string, { summary: string; value: unknown }> {
+export function invalidRequestExamples(
+  examples: Record<string, InvalidRequestExample>,
+): Record<string, { summary: string; value: unknown }> {
   return Object.fromEntries(
     Object.entries(examples).map(([name, e]) => [
       name,
-      { summary: e.summary, value: errorExample('INVALID_REQUEST', e.message ?? (e.details.length === 1 ? e.details[0] : 'The request is not valid.'), { details: e.details }) },
+      {
+        summary: e.summary,
+        value: errorExample('INVALID_REQUEST', e.message ?? (e.details.length === 1 ? e.details[0] : 'The request is not valid.'), {
+          details: e.details,
+        }),
+      },
     ]),
   );
 }
@@ -34,7 +41,11 @@ export function invalidRequestExamples(examples: Record<string, InvalidRequestEx
 /** 400 INVALID_REQUEST: the request as a whole is wrong; nothing was done. */
 export function ApiInvalidRequestResponse(description: string, examples: Record<string, InvalidRequestExample>): MethodDecorator {
   return applyDecorators(
-    ApiBadRequestResponse({ type: InvalidRequestResponseDto, description: `INVALID_REQUEST: ${description}`, examples: invalidRequestExamples(examples) }),
+    ApiBadRequestResponse({
+      type: InvalidRequestResponseDto,
+      description: `INVALID_REQUEST: ${description}`,
+      examples: invalidRequestExamples(examples),
+    }),
   );
 }
 

@@ -17,7 +17,8 @@ export function Authenticated(options: { permission: Permission }): MethodDecora
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
-      description: 'UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again.',
+      description:
+        'UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again.',
       example: errorExample('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE),
     }),
     ApiForbiddenResponse({

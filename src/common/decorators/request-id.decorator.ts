@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 
 /** What a client may send as X-Request-Id: short, printable, no spaces (it ends up in logs and the operations log). */
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:@\-]{1,200}$/;
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
 
 interface RequestWithId {
   id?: unknown;

@@ -62,5 +62,4 @@ export function httpStatusOf(code: ErrorCode): number {
 
 /** The fixed messages of contract section 2. */
 export const UNAUTHENTICATED_MESSAGE = 'Not-authenticated. Please re-login.';
-export const FORBIDDEN_MESSAGE =
-  'The operation is not allowed. Your API user is not authorized to use this API.';
+export const FORBIDDEN_MESSAGE = 'The operation is not allowed. Your API user is not authorized to use this API.';

@@ -41,7 +41,11 @@ export class InvalidRequestResponseDto {
   @ApiProperty({ description: 'The problem, or a summary when there are several.', example: 'columns must contain address' })
   message: string;
 
-  @ApiProperty({ type: [String], description: 'Every problem found (may be empty, e.g. for a body that is not JSON).', example: ['columns must contain address'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Every problem found (may be empty, e.g. for a body that is not JSON).',
+    example: ['columns must contain address'],
+  })
   details: string[];
 
   @ApiPropertyOptional(REQUEST_ID)

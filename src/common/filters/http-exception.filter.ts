@@ -25,10 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     res.status(statusCode).json({ statusCode, code, message, ...extra, ...(requestId ? { requestId } : {}) });
   }
 
-  private describe(
-    exception: unknown,
-    req: Request,
-  ): { code: ErrorCode; message: string; extra: Record<string, unknown> } {
+  private describe(exception: unknown, req: Request): { code: ErrorCode; message: string; extra: Record<string, unknown> } {
     if (exception instanceof DomainError) {
       return { code: exception.code, message: exception.message, extra: exception.extra };
     }
@@ -58,9 +55,7 @@ function errorName(err: unknown): string {
 }
 
 /** Errors raised by Express's body parser before any route runs (bad JSON, too large, bad charset). */
-function bodyParserError(
-  exception: unknown,
-): { code: ErrorCode; message: string; extra: Record<string, unknown> } | undefined {
+function bodyParserError(exception: unknown): { code: ErrorCode; message: string; extra: Record<string, unknown> } | undefined {
   if (!exception || typeof exception !== 'object' || !('type' in exception)) return undefined;
   const type = (exception as { type?: unknown }).type;
   if (type === 'entity.too.large') {
@@ -69,7 +64,7 @@ function bodyParserError(
   if (type === 'entity.parse.failed') {
     return { code: 'INVALID_REQUEST', message: 'The request body is not valid JSON.', extra: { details: [] } };
   }
-  if (typeof type === 'string' && type.startsWith('encoding.') || type === 'charset.unsupported') {
+  if ((typeof type === 'string' && type.startsWith('encoding.')) || type === 'charset.unsupported') {
     return { code: 'INVALID_REQUEST', message: 'The request body encoding is not supported.', extra: { details: [] } };
   }
   return undefined;

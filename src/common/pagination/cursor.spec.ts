@@ -26,7 +26,21 @@ describe('keyset cursor', () => {
 
   it('gives a next cursor only when one row more than the limit came back', () => {
     const rows = [{ k: 'a' }, { k: 'b' }, { k: 'c' }];
-    expect(toPage(rows, 2, (r) => [r.k], (r) => r.k)).toEqual({ items: ['a', 'b'], next_cursor: encodeCursor(['b']) });
-    expect(toPage(rows, 3, (r) => [r.k], (r) => r.k)).toEqual({ items: ['a', 'b', 'c'], next_cursor: null });
+    expect(
+      toPage(
+        rows,
+        2,
+        (r) => [r.k],
+        (r) => r.k,
+      ),
+    ).toEqual({ items: ['a', 'b'], next_cursor: encodeCursor(['b']) });
+    expect(
+      toPage(
+        rows,
+        3,
+        (r) => [r.k],
+        (r) => r.k,
+      ),
+    ).toEqual({ items: ['a', 'b', 'c'], next_cursor: null });
   });
 });

@@ -27,7 +27,8 @@ export function decodeCursor<T extends readonly ('string' | 'number')[]>(
   if (!Array.isArray(value) || value.length !== shape.length) throw invalidCursor();
   shape.forEach((type, i) => {
     const item: unknown = value[i];
-    const ok = type === 'number' ? typeof item === 'number' && Number.isSafeInteger(item) : typeof item === 'string' && !item.includes('\u0000');
+    const ok =
+      type === 'number' ? typeof item === 'number' && Number.isSafeInteger(item) : typeof item === 'string' && !item.includes('\u0000');
     if (!ok) throw invalidCursor();
   });
   return value as { [K in keyof T]: T[K] extends 'number' ? number : string };

@@ -10,7 +10,13 @@ export const MAX_PAGE_LIMIT = 500;
  * (400 INVALID_REQUEST) but hands the handler the raw strings, so `pageOf` reads them.
  */
 export class PageQueryDto {
-  @ApiPropertyOptional({ description: `Items per page, 1 to ${MAX_PAGE_LIMIT}.`, default: DEFAULT_PAGE_LIMIT, minimum: 1, maximum: MAX_PAGE_LIMIT, example: 50 })
+  @ApiPropertyOptional({
+    description: `Items per page, 1 to ${MAX_PAGE_LIMIT}.`,
+    default: DEFAULT_PAGE_LIMIT,
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    example: 50,
+  })
   @IsOptional()
   @Type(() => Number)
   @Max(MAX_PAGE_LIMIT, { message: `limit must be at most ${MAX_PAGE_LIMIT}` })

@@ -10,7 +10,11 @@ export class JsonObjectBodyPipe implements PipeTransform {
     }
     // class-transformer drops keys such as __proto__, constructor and toString, so the ValidationPipe's whitelist never sees them
     const inherited = metadata.type === 'body' ? Object.keys(value as object).filter((key) => key in Object.prototype) : [];
-    if (inherited.length > 0) throw invalidRequest(`unknown property ${inherited[0]}`, inherited.map((key) => `unknown property ${key}`));
+    if (inherited.length > 0)
+      throw invalidRequest(
+        `unknown property ${inherited[0]}`,
+        inherited.map((key) => `unknown property ${key}`),
+      );
     return value;
   }
 }

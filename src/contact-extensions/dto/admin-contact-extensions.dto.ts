@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDefined, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsDefined,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsStorableText } from '../../common/validation/storable-text';
 import { CHANNELS } from '../channel';
@@ -16,7 +28,8 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   contact_key?: string;
 
   @ApiPropertyOptional({
-    description: 'Only addresses containing this text (emails compared lowercased; a phone number given as +90 535 ... matches its digits).',
+    description:
+      'Only addresses containing this text (emails compared lowercased; a phone number given as +90 535 ... matches its digits).',
     example: 'example.com',
   })
   @IsOptional()
@@ -45,10 +58,18 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
 }
 
 export class ContactExtensionPageDto {
-  @ApiProperty({ type: [ContactExtensionDto], description: 'By contact_key, then address (the order of the unique key, stable across pages).' })
+  @ApiProperty({
+    type: [ContactExtensionDto],
+    description: 'By contact_key, then address (the order of the unique key, stable across pages).',
+  })
   items: ContactExtensionDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page.', example: 'WyJjdXN0b21lci0xMDQyIiwiamFuZUBleGFtcGxlLmNvbSJd' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+    example: 'WyJjdXN0b21lci0xMDQyIiwiamFuZUBleGFtcGxlLmNvbSJd',
+  })
   next_cursor: string | null;
 }
 
@@ -91,7 +112,8 @@ export class BulkDeleteContactExtensionsDto {
 
   @ApiPropertyOptional({
     default: true,
-    description: 'When true, any invalid or unknown record fails the whole request (400 VALIDATION_FAILED) and nothing is deleted. When false, the others are deleted and those reported.',
+    description:
+      'When true, any invalid or unknown record fails the whole request (400 VALIDATION_FAILED) and nothing is deleted. When false, the others are deleted and those reported.',
     example: true,
   })
   @ValidateIf((o: BulkDeleteContactExtensionsDto) => o.throwOnError !== undefined)

@@ -12,7 +12,8 @@ export const MAX_RECORDS = 1000;
  */
 export class BulkUpsertContactExtensionsDto {
   @ApiProperty({
-    description: 'The columns this request uses; must contain contact_key and address, and be enabled for the brand. Values of other columns are ignored.',
+    description:
+      'The columns this request uses; must contain contact_key and address, and be enabled for the brand. Values of other columns are ignored.',
     enum: EXTENSION_COLUMNS,
     isArray: true,
     minItems: 1,
@@ -55,7 +56,8 @@ export class BulkUpsertContactExtensionsDto {
   insertIfNotExists?: boolean;
 
   @ApiPropertyOptional({
-    description: 'When true, any invalid record fails the whole request (400 VALIDATION_FAILED) and nothing is written. When false, valid records are written and invalid ones reported.',
+    description:
+      'When true, any invalid record fails the whole request (400 VALIDATION_FAILED) and nothing is written. When false, valid records are written and invalid ones reported.',
     default: true,
     example: true,
   })

@@ -80,6 +80,9 @@ export class ValidationFailedResponseDto {
   @ApiProperty({ type: [RecordWarningDto] })
   warnings: RecordWarningDto[];
 
-  @ApiPropertyOptional({ description: 'The id of the request (also sent as the X-Request-Id header).', example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' })
+  @ApiPropertyOptional({
+    description: 'The id of the request (also sent as the X-Request-Id header).',
+    example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+  })
   requestId?: string;
 }

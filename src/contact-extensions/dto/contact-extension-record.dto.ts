@@ -1,15 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { IsStorableText } from '../../common/validation/storable-text';
 import { CHANNELS, Channel } from '../channel';
 import { MAX_ADDRESS_LENGTH } from '../address';
@@ -29,7 +19,8 @@ export class ContactExtensionRecordDto {
   contact_key: string;
 
   @ApiProperty({
-    description: 'Email address (channel E) or phone number in international form (S, W). Stored canonical: emails trimmed and lowercased, phone numbers as digits only.',
+    description:
+      'Email address (channel E) or phone number in international form (S, W). Stored canonical: emails trimmed and lowercased, phone numbers as digits only.',
     maxLength: MAX_ADDRESS_LENGTH,
     example: 'jane.doe@example.com',
   })
@@ -41,7 +32,7 @@ export class ContactExtensionRecordDto {
 
   @ApiPropertyOptional({
     enum: CHANNELS,
-    description: "E email, S gsm, W WhatsApp. Required to insert and with new_address; can never change once set.",
+    description: 'E email, S gsm, W WhatsApp. Required to insert and with new_address; can never change once set.',
     example: 'E',
   })
   @IsOptional()

@@ -16,7 +16,13 @@ export class ContactRecordDto {
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, example: 'Doe' })
   surname?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 320, description: 'Stored trimmed and lowercased.', example: 'Jane.Doe@Example.com' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 320,
+    description: 'Stored trimmed and lowercased.',
+    example: 'Jane.Doe@Example.com',
+  })
   email?: string | null;
 
   @ApiPropertyOptional({
@@ -43,7 +49,8 @@ export class ContactRecordDto {
  */
 export class BulkUpsertContactsDto {
   @ApiProperty({
-    description: 'The columns this request writes; must contain contact_key. Values of other columns are ignored; a record may leave a named column out (the stored value stays; a new contact gets the default).',
+    description:
+      'The columns this request writes; must contain contact_key. Values of other columns are ignored; a record may leave a named column out (the stored value stays; a new contact gets the default).',
     enum: CONTACT_COLUMNS,
     isArray: true,
     minItems: 1,
@@ -71,7 +78,8 @@ export class BulkUpsertContactsDto {
   contactDatas: unknown[];
 
   @ApiPropertyOptional({
-    description: 'When true, any invalid record fails the whole request (400 VALIDATION_FAILED) and nothing is written. When false, valid records are written and invalid ones reported.',
+    description:
+      'When true, any invalid record fails the whole request (400 VALIDATION_FAILED) and nothing is written. When false, valid records are written and invalid ones reported.',
     default: true,
     example: true,
   })

@@ -20,7 +20,10 @@ export class ListContactsQueryDto extends PageQueryDto {
   @IsStorableText('email')
   email?: string;
 
-  @ApiPropertyOptional({ description: 'Only contacts with this gsm number (any international spelling: +90 535 123 45 67).', example: '+905351234567' })
+  @ApiPropertyOptional({
+    description: 'Only contacts with this gsm number (any international spelling: +90 535 123 45 67).',
+    example: '+905351234567',
+  })
   @IsOptional()
   @IsString({ message: 'gsm must be given once, as a string' })
   @Length(1, 64, { message: 'gsm must be 1 to 64 characters' })
@@ -64,12 +67,20 @@ export class ContactPageDto {
   @ApiProperty({ type: [ContactDto], description: 'By contact_key in byte order.' })
   items: ContactDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page.', example: 'WyJjdXN0b21lci0xMDQyIl0' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+    example: 'WyJjdXN0b21lci0xMDQyIl0',
+  })
   next_cursor: string | null;
 }
 
 export class ContactDetailDto extends ContactDto {
-  @ApiProperty({ type: [ContactExtensionDto], description: "The contact's extensions, by their type's columnOrder (untyped last), then channel and address." })
+  @ApiProperty({
+    type: [ContactExtensionDto],
+    description: "The contact's extensions, by their type's columnOrder (untyped last), then channel and address.",
+  })
   extensions: ContactExtensionDto[];
 }
 

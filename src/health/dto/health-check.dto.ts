@@ -44,12 +44,23 @@ export class HealthUnavailableDto {
   @ApiProperty({ ...INDICATORS, description: 'The checks that are up.', example: {} })
   info: Record<string, { status: string; message?: string }>;
 
-  @ApiProperty({ ...INDICATORS, description: 'The checks that are down.', example: { database: { status: 'down', message: 'timeout of 1500ms exceeded', responseTime: 1502 } } })
+  @ApiProperty({
+    ...INDICATORS,
+    description: 'The checks that are down.',
+    example: { database: { status: 'down', message: 'timeout of 1500ms exceeded', responseTime: 1502 } },
+  })
   error: Record<string, { status: string; message?: string }>;
 
-  @ApiProperty({ ...INDICATORS, description: 'Every check.', example: { database: { status: 'down', message: 'timeout of 1500ms exceeded', responseTime: 1502 } } })
+  @ApiProperty({
+    ...INDICATORS,
+    description: 'Every check.',
+    example: { database: { status: 'down', message: 'timeout of 1500ms exceeded', responseTime: 1502 } },
+  })
   details: Record<string, { status: string; message?: string }>;
 
-  @ApiPropertyOptional({ description: 'The id of the request (also sent as the X-Request-Id header).', example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' })
+  @ApiPropertyOptional({
+    description: 'The id of the request (also sent as the X-Request-Id header).',
+    example: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+  })
   requestId?: string;
 }

@@ -17,7 +17,7 @@ export class ConsentHistoryQueryDto extends PageQueryDto {
   @IsStorableText('address')
   address: string;
 
-  @ApiPropertyOptional({ description: 'Only the history of this contact\'s extension at that address.', example: 'customer-1042' })
+  @ApiPropertyOptional({ description: "Only the history of this contact's extension at that address.", example: 'customer-1042' })
   @IsOptional()
   @IsString({ message: 'contact_key must be given once, as a string' })
   @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })

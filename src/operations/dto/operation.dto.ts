@@ -5,7 +5,13 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { OPERATION_KINDS } from '../operation-kinds';
 
 export class ListOperationsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only the operations of this API user (its id).', type: 'integer', minimum: 1, maximum: 2_147_483_647, example: 7 })
+  @ApiPropertyOptional({
+    description: 'Only the operations of this API user (its id).',
+    type: 'integer',
+    minimum: 1,
+    maximum: 2_147_483_647,
+    example: 7,
+  })
   @IsOptional()
   @Type(() => Number)
   // API user ids are 32-bit (an integer column): a larger one would fail in the database, not match nothing.
@@ -38,13 +44,21 @@ export class OperationDto {
   @ApiProperty({ enum: OPERATION_KINDS, example: 'contact_extensions.bulk_upsert' })
   kind: string;
 
-  @ApiProperty({ description: 'The X-Request-Id of the request (or the one the service gave it).', example: '3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10' })
+  @ApiProperty({
+    description: 'The X-Request-Id of the request (or the one the service gave it).',
+    example: '3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10',
+  })
   request_id: string;
 
   @ApiProperty({ type: Number, nullable: true, description: 'The API user that made the request.', example: 7 })
   api_user_id: number | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Its userKey at the time (kept after the user is deleted).', example: 'crm-sync' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Its userKey at the time (kept after the user is deleted).',
+    example: 'crm-sync',
+  })
   user_key: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-26T13:35:09.123Z' })
@@ -110,6 +124,11 @@ export class OperationPageDto {
   @ApiProperty({ type: [OperationDto], description: 'Newest first.' })
   items: OperationDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page.', example: 'WyIyMDI2LTExLTI2VDEzOjM1OjA5LjEyMzAwMFoiLCIxMDQyIl0' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+    example: 'WyIyMDI2LTExLTI2VDEzOjM1OjA5LjEyMzAwMFoiLCIxMDQyIl0',
+  })
   next_cursor: string | null;
 }

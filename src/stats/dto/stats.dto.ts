@@ -11,7 +11,12 @@ export class ChannelStatsDto {
   @ApiProperty({ description: 'Of those, opted in (permission true).', example: 166667 })
   opted_in: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'opted_in / total, from 0 to 1; null when the channel has no extensions.', example: 0.3333 })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'opted_in / total, from 0 to 1; null when the channel has no extensions.',
+    example: 0.3333,
+  })
   opt_in_rate: number | null;
 }
 
@@ -41,7 +46,7 @@ export class ExtensionStatsDto {
 
   @ApiProperty({
     type: [TypeStatsDto],
-    description: "Every extension type of the brand (also unused ones), then per channel the extensions without a type; by columnOrder.",
+    description: 'Every extension type of the brand (also unused ones), then per channel the extensions without a type; by columnOrder.',
   })
   by_type: TypeStatsDto[];
 }
