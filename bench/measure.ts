@@ -10,10 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { ApiUsersService } from '../src/auth/api-users.service';
-import { consentChangesOfUpsert } from '../src/contact-extensions/consent-changes';
 import { ContactExtensionsRepository } from '../src/contact-extensions/contact-extensions.repository';
 import { ContactExtension } from '../src/contact-extensions/entities/contact-extension.entity';
-import { lookupKeysOf, outcomeCounts, PlanOptions, planUpsert, prepareRecords } from '../src/contact-extensions/upsert-planner';
+import { lookupKeysOf, PlanOptions, prepareRecords } from '../src/contact-extensions/upsert-planner';
+import { ExtensionsUpsert } from '../src/contact-extensions/upsert-transaction';
 import { runInRetryingTransaction } from '../src/database/retrying-transaction';
 import { ConsentChange } from '../src/operations/entities/consent-change.entity';
 import { Operation } from '../src/operations/entities/operation.entity';
@@ -121,8 +121,7 @@ export async function measureService(service: ServiceProcess, world: World, kind
 }
 
 export class Floor {
-  private readonly repository = new ContactExtensionsRepository();
-  private readonly operations = new OperationsRecorder();
+  private readonly upsert = new ExtensionsUpsert(new ContactExtensionsRepository(), new OperationsRecorder());
   private readonly users: ApiUsersService;
   private readonly limits: PostgresLimitStore;
   private readonly queries = countQueries();
@@ -165,32 +164,18 @@ export class Floor {
     const startedAt = new Date();
     const plan = await runInRetryingTransaction(this.dataSource, async (runner) => {
       at.begin = performance.now();
-      const lookup = await this.repository.lookup(runner, brandId, keys);
-      at.lookup = performance.now();
-      const planned = planUpsert(batch.records, prepared, lookup, options);
-      at.planned = performance.now();
-      await this.repository.update(runner, brandId, planned.updates);
-      at.update = performance.now();
-      await this.repository.insert(runner, brandId, planned.inserts);
-      at.insert = performance.now();
-      const consent = consentChangesOfUpsert(planned, lookup);
+      const { plan: planned, consent } = await this.upsert.run(runner, {
+        brandId,
+        records: batch.records,
+        prepared,
+        keys,
+        options,
+        operation: { kind: 'contact_extensions.bulk_upsert', requestId: randomUUID(), user: { id: userId, userKey, brandId }, startedAt },
+        onStep: (step) => (at[step] = performance.now()),
+      });
       if (consent.length !== batch.consentChanges) {
         throw new Error(`floor: a ${batch.kind} batch gave ${consent.length} consent changes, expected ${batch.consentChanges}`);
       }
-      at.consent = performance.now();
-      await this.operations.record(
-        runner,
-        {
-          kind: 'contact_extensions.bulk_upsert',
-          requestId: randomUUID(),
-          user: { id: userId, userKey, brandId },
-          startedAt,
-          counts: outcomeCounts(planned),
-          errors: planned.errors,
-        },
-        consent,
-      );
-      at.log = performance.now();
       return planned;
     });
     at.committed = performance.now();
@@ -201,12 +186,12 @@ export class Floor {
       limit: at.hit - at.auth + (at.end - at.committed),
       begin: at.begin - at.hit,
       lookup: at.lookup - at.begin,
-      update: at.update - at.planned,
+      update: at.update - at.plan,
       insert: at.insert - at.update,
       log: at.log - at.consent,
       commit: at.committed - at.log,
     };
-    const ms = at.end - at.start - (at.planned - at.lookup) - (at.consent - at.insert);
+    const ms = at.end - at.start - (at.plan - at.lookup) - (at.consent - at.insert);
     const statements = this.queries() - before;
     checkCounts('floor', batch, {
       inserted: plan.inserts.length,

@@ -7,10 +7,12 @@ import { ContactExtensionsAdminService } from './contact-extensions-admin.servic
 import { ContactExtensionsController } from './contact-extensions.controller';
 import { ContactExtensionsRepository } from './contact-extensions.repository';
 import { ContactExtensionsService } from './contact-extensions.service';
+import { ExtensionsUpsert } from './upsert-transaction';
 
 @Module({
   imports: [OperationsModule, IdempotencyModule, RateLimitModule],
   controllers: [ContactExtensionsController, ContactExtensionsAdminController],
-  providers: [ContactExtensionsService, ContactExtensionsRepository, ContactExtensionsAdminService],
+  providers: [ContactExtensionsService, ContactExtensionsRepository, ContactExtensionsAdminService, ExtensionsUpsert],
+  exports: [ExtensionsUpsert],
 })
 export class ContactExtensionsModule {}

@@ -6,14 +6,12 @@ import { ExtensionColumn } from '../brands/brand.entity';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { MetricsService } from '../metrics/metrics.service';
-import { OperationsRecorder } from '../operations/operations.recorder';
-import { consentChangesOfUpsert } from './consent-changes';
-import { ContactExtensionsRepository } from './contact-extensions.repository';
 import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extensions.dto';
 import { BulkUpsertResultDto } from './dto/bulk-upsert-result.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
 import { isPlainRecord } from './record-validator';
-import { lookupKeysOf, outcomeCounts, PlanOptions, planUpsert, prepareRecords } from './upsert-planner';
+import { lookupKeysOf, outcomeCounts, PlanOptions, prepareRecords } from './upsert-planner';
+import { ExtensionsUpsert } from './upsert-transaction';
 
 /**
  * BulkUpsertExtensions: request rules first (400, no database), then each record's own rules, then
@@ -25,8 +23,7 @@ import { lookupKeysOf, outcomeCounts, PlanOptions, planUpsert, prepareRecords } 
 export class ContactExtensionsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly repository: ContactExtensionsRepository,
-    private readonly operations: OperationsRecorder,
+    private readonly upsert: ExtensionsUpsert,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -38,38 +35,27 @@ export class ContactExtensionsService {
     const keys = lookupKeysOf(prepared);
 
     const plan = await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
-      const lookup =
-        prepared.candidates.length > 0
-          ? await this.repository.lookup(runner, user.brandId, keys)
-          : { extensions: new Map(), contacts: new Set<string>(), types: new Map() };
-      const planned = planUpsert(body.contactDatas, prepared, lookup, options);
-      if (planned.failed > 0 && throwOnError) {
-        // thrown inside the transaction, so it rolls back: nothing is written
-        throw new DomainError('VALIDATION_FAILED', `${planned.failed} of ${planned.total} records are invalid; nothing was written.`, {
-          errors: planned.errors,
-          warnings: planned.warnings,
-        });
-      }
-      // validateOnly: the same lookups and plan, then rolled back instead of written
-      if (body.validateOnly) {
-        tx.rollbackOnly();
-        return planned;
-      }
-      await this.repository.update(runner, user.brandId, planned.updates);
-      await this.repository.insert(runner, user.brandId, planned.inserts);
-      await this.operations.record(
-        runner,
-        {
-          kind: 'contact_extensions.bulk_upsert',
-          requestId,
-          user,
-          startedAt,
-          counts: outcomeCounts(planned),
-          errors: planned.errors,
+      const outcome = await this.upsert.run(runner, {
+        brandId: user.brandId,
+        records: body.contactDatas,
+        prepared,
+        keys,
+        options,
+        operation: { kind: 'contact_extensions.bulk_upsert', requestId, user, startedAt },
+        shouldWrite: (planned) => {
+          if (planned.failed > 0 && throwOnError) {
+            // thrown inside the transaction, so it rolls back: nothing is written
+            throw new DomainError('VALIDATION_FAILED', `${planned.failed} of ${planned.total} records are invalid; nothing was written.`, {
+              errors: planned.errors,
+              warnings: planned.warnings,
+            });
+          }
+          // validateOnly: the same lookups and plan, then rolled back instead of written
+          if (body.validateOnly) tx.rollbackOnly();
+          return !body.validateOnly;
         },
-        consentChangesOfUpsert(planned, lookup),
-      );
-      return planned;
+      });
+      return outcome.plan;
     });
 
     const result = { ...outcomeCounts(plan), errors: plan.errors, warnings: plan.warnings };

@@ -1,0 +1,69 @@
+/**
+ * The upsert of contact extensions inside a transaction its caller opened: lookup, plan, write, log.
+ * One function for every caller: the sync endpoint's service, the import jobs (a chunk at a time)
+ * and the benchmark. The caller decides the transaction (runInRetryingTransaction), and may stop
+ * between the plan and the writes (a dry run, or throwOnError with invalid records).
+ */
+import { Injectable } from '@nestjs/common';
+import { QueryRunner } from 'typeorm';
+import { ConsentChangeRow, OperationEntry, OperationsRecorder } from '../operations/operations.recorder';
+import { consentChangesOfUpsert } from './consent-changes';
+import { ContactExtensionsRepository } from './contact-extensions.repository';
+import { LookupKeys, LookupResult, outcomeCounts, PlanOptions, planUpsert, PreparedRecords, UpsertPlan } from './upsert-planner';
+
+/** The steps, in order, as reported to UpsertInput.onStep when each one ends. */
+export type UpsertStep = 'lookup' | 'plan' | 'update' | 'insert' | 'consent' | 'log';
+
+export interface UpsertInput {
+  brandId: number;
+  /** the records as sent (echoed into errors and warnings) */
+  records: readonly unknown[];
+  /** prepareRecords(records, options) and lookupKeysOf of it, computed before the transaction */
+  prepared: PreparedRecords;
+  keys: LookupKeys;
+  options: PlanOptions;
+  /** the operations log entry, less what the plan gives (counts, errors); null: the caller logs */
+  operation: Omit<OperationEntry, 'counts' | 'errors'> | null;
+  /** after planning: false ends the unit of work without writing (the caller rolls back or throws) */
+  shouldWrite?: (plan: UpsertPlan) => boolean;
+  /** called as each step ends (the benchmark times them) */
+  onStep?: (step: UpsertStep) => void;
+}
+
+export interface UpsertOutcome {
+  plan: UpsertPlan;
+  lookup: LookupResult;
+  /** the consent history rows of the writes (empty when nothing was written) */
+  consent: ConsentChangeRow[];
+  written: boolean;
+}
+
+const NOTHING_FOUND: LookupResult = { extensions: new Map(), contacts: new Set(), types: new Map() };
+
+@Injectable()
+export class ExtensionsUpsert {
+  constructor(
+    private readonly repository: ContactExtensionsRepository,
+    private readonly operations: OperationsRecorder,
+  ) {}
+
+  async run(runner: QueryRunner, input: UpsertInput): Promise<UpsertOutcome> {
+    const step = input.onStep ?? (() => undefined);
+    const lookup = input.prepared.candidates.length > 0 ? await this.repository.lookup(runner, input.brandId, input.keys) : NOTHING_FOUND;
+    step('lookup');
+    const plan = planUpsert(input.records, input.prepared, lookup, input.options);
+    step('plan');
+    if (input.shouldWrite && !input.shouldWrite(plan)) return { plan, lookup, consent: [], written: false };
+    await this.repository.update(runner, input.brandId, plan.updates);
+    step('update');
+    await this.repository.insert(runner, input.brandId, plan.inserts);
+    step('insert');
+    const consent = consentChangesOfUpsert(plan, lookup);
+    step('consent');
+    if (input.operation) {
+      await this.operations.record(runner, { ...input.operation, counts: outcomeCounts(plan), errors: plan.errors }, consent);
+    }
+    step('log');
+    return { plan, lookup, consent, written: true };
+  }
+}
