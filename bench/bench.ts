@@ -16,6 +16,7 @@ import { BATCH_KINDS, BatchKind, KIND_DESCRIPTIONS, World } from './batches';
 import { extendSeed, maxId, openDataSource, prepareTarget, removeBrand, reset, seed, SeededBrand, serverVersion, Target } from './database';
 import { Floor, FloorLatency, Latency, measureInTurn, measureNaive, measureService, measureThroughput, Phase, Throughput } from './measure';
 import { formatProfile, summarizeProfile } from './profile-summary';
+import { IndependentFloor } from './independent-floor';
 import { HeapReport, ServiceProcess } from './service';
 
 const ROOT = join(__dirname, '..');
@@ -155,9 +156,13 @@ interface KindResult {
   description: string;
   service: Latency;
   floor: FloorLatency;
+  /** the independent floor (independent-floor.ts) */
+  independent: Latency;
   naive: Latency;
   serviceOverFloorP50: number;
   serviceOverFloorP99: number;
+  serviceOverIndependentP50: number;
+  serviceOverIndependentP99: number;
   naiveOverService: number;
 }
 
@@ -165,8 +170,10 @@ interface GrowthResult {
   size: number;
   service: Latency;
   floor: Latency;
+  independent: Latency;
   servicePerRecordUs: number;
   serviceOverFloorP50: number;
+  serviceOverIndependentP50: number;
 }
 
 interface Results {
@@ -181,8 +188,10 @@ interface Results {
     /** the mixed batch on the base table, measured right before the table grew */
     baseService: Latency;
     baseFloor: Latency;
+    baseIndependent: Latency;
     service: Latency;
     floor: Latency;
+    independent: Latency;
     serviceRatioP50: number;
     floorRatioP50: number;
   };
@@ -239,6 +248,8 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   // at a time: there all service measurements come first, then the floor and naive ones.
   const inTurn = !target.embedded;
   const floorOf = new Map<BatchKind, FloorLatency>();
+  const independentOf = new Map<BatchKind, Latency>();
+  const independentGrowth = new Map<number, Latency>();
   const naiveOf = new Map<BatchKind, Latency>();
   const serviceOf = new Map<BatchKind, Latency>();
   const floorGrowth = new Map<number, Latency>();
@@ -246,7 +257,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   const logKind = (kind: BatchKind) =>
     log(
       `${kind}: service p50 ${ms(serviceOf.get(kind)!.p50)}, p99 ${ms(serviceOf.get(kind)!.p99)}, ${serviceOf.get(kind)!.statements} statements; ` +
-        `floor p50 ${ms(floorOf.get(kind)!.p50)}, naive p50 ${ms(naiveOf.get(kind)!.p50)}`,
+        `floor p50 ${ms(floorOf.get(kind)!.p50)}, independent floor p50 ${ms(independentOf.get(kind)!.p50)}, naive p50 ${ms(naiveOf.get(kind)!.p50)}`,
     );
 
   // 1. each kind of batch, then each batch size (mixed batches)
@@ -254,19 +265,34 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     for (const kind of BATCH_KINDS) {
       await h.reset();
       const floor = new Floor(await h.db(), h.brand);
+      const independent = new IndependentFloor(await h.db(), h.brand);
       const naive = { dataSource: await h.db(), brand: h.brand, phase: p.naive };
-      const m = await measureInTurn(await h.service(), floor, naive, world, kind, p.batch, p.latency);
+      const m = await measureInTurn(await h.service(), floor, independent, naive, world, kind, p.batch, p.latency);
       serviceOf.set(kind, m.service);
       floorOf.set(kind, m.floor);
+      independentOf.set(kind, m.independent);
       naiveOf.set(kind, m.naive!);
       logKind(kind);
     }
     for (const size of p.growthSizes) {
       await h.reset();
-      const m = await measureInTurn(await h.service(), new Floor(await h.db(), h.brand), undefined, world, 'mixed', size, p.growth);
+      const db = await h.db();
+      const m = await measureInTurn(
+        await h.service(),
+        new Floor(db, h.brand),
+        new IndependentFloor(db, h.brand),
+        undefined,
+        world,
+        'mixed',
+        size,
+        p.growth,
+      );
       serviceGrowth.set(size, m.service);
       floorGrowth.set(size, m.floor);
-      log(`mixed batch of ${size}: service p50 ${ms(m.service.p50)}, floor p50 ${ms(m.floor.p50)}`);
+      independentGrowth.set(size, m.independent);
+      log(
+        `mixed batch of ${size}: service p50 ${ms(m.service.p50)}, floor p50 ${ms(m.floor.p50)}, independent floor p50 ${ms(m.independent.p50)}`,
+      );
     }
   } else {
     for (const kind of BATCH_KINDS) serviceOf.set(kind, await measureService(await h.service(), world, kind, p.batch, p.latency));
@@ -276,12 +302,16 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
       await h.reset();
       floorOf.set(kind, await new Floor(await h.db(), h.brand).measure(world, kind, p.batch, p.latency));
       await h.reset();
+      independentOf.set(kind, await new IndependentFloor(await h.db(), h.brand).measure(world, kind, p.batch, p.latency));
+      await h.reset();
       naiveOf.set(kind, await measureNaive(await h.db(), h.brand, world, kind, p.batch, p.naive));
       logKind(kind);
     }
     for (const size of p.growthSizes) {
       await h.reset();
       floorGrowth.set(size, await new Floor(await h.db(), h.brand).measure(world, 'mixed', size, p.growth));
+      await h.reset();
+      independentGrowth.set(size, await new IndependentFloor(await h.db(), h.brand).measure(world, 'mixed', size, p.growth));
       log(`mixed batch of ${size}: service p50 ${ms(serviceGrowth.get(size)!.p50)}, floor p50 ${ms(floorGrowth.get(size)!.p50)}`);
     }
   }
@@ -331,26 +361,33 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   for (const kind of BATCH_KINDS) {
     const service = serviceOf.get(kind)!;
     const floor = floorOf.get(kind)!;
+    const independent = independentOf.get(kind)!;
     const naive = naiveOf.get(kind)!;
     results.kinds[kind] = {
       description: KIND_DESCRIPTIONS[kind],
       service,
       floor,
+      independent,
       naive,
       serviceOverFloorP50: service.p50 / floor.p50,
       serviceOverFloorP99: service.p99 / floor.p99,
+      serviceOverIndependentP50: service.p50 / independent.p50,
+      serviceOverIndependentP99: service.p99 / independent.p99,
       naiveOverService: naive.p50 / service.p50,
     };
   }
   for (const size of p.growthSizes) {
     const service = serviceGrowth.get(size)!;
     const floor = floorGrowth.get(size)!;
+    const independent = independentGrowth.get(size)!;
     results.growth.push({
       size,
       service,
       floor,
+      independent,
       servicePerRecordUs: (service.p50 * 1000) / size,
       serviceOverFloorP50: service.p50 / floor.p50,
+      serviceOverIndependentP50: service.p50 / independent.p50,
     });
   }
 
@@ -358,29 +395,46 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   if (options.large) {
     // the service and the floor on the mixed batch, in turn on a server, one after the other (the
     // table reset between them) on the embedded database
-    const mixed = async (): Promise<{ service: Latency; floor: FloorLatency }> => {
+    const mixed = async (): Promise<{ service: Latency; floor: FloorLatency; independent: Latency }> => {
       await h.reset();
-      if (inTurn) return measureInTurn(await h.service(), new Floor(await h.db(), h.brand), undefined, world, 'mixed', p.batch, p.latency);
+      const db = await h.db();
+      if (inTurn) {
+        const service = await h.service();
+        return measureInTurn(
+          service,
+          new Floor(db, h.brand),
+          new IndependentFloor(db, h.brand),
+          undefined,
+          world,
+          'mixed',
+          p.batch,
+          p.latency,
+        );
+      }
       const service = await measureService(await h.service(), world, 'mixed', p.batch, p.latency);
       await h.reset();
-      return { service, floor: await new Floor(await h.db(), h.brand).measure(world, 'mixed', p.batch, p.latency) };
+      const floor = await new Floor(await h.db(), h.brand).measure(world, 'mixed', p.batch, p.latency);
+      await h.reset();
+      return { service, floor, independent: await new IndependentFloor(await h.db(), h.brand).measure(world, 'mixed', p.batch, p.latency) };
     };
     // the mixed batch on the base table once more, right before, so that the ratio compares like with like
-    const { service: baseService, floor: baseFloor } = await mixed();
+    const { service: baseService, floor: baseFloor, independent: baseIndependent } = await mixed();
     log(`mixed on ${p.rows} rows again: service p50 ${ms(baseService.p50)}, floor p50 ${ms(baseFloor.p50)}`);
     const db = await h.db();
     log(`growing the table to ${p.largeRows} rows`);
     await extendSeed(db, h.brand.brandId, p.rows, p.largeRows, log);
     h.brand.seedMaxId = await maxId(db, h.brand.brandId);
     world.grow(p.largeRows);
-    const { service, floor } = await mixed();
+    const { service, floor, independent } = await mixed();
     results.large = {
       rows: p.largeRows,
       baseRows: p.rows,
       baseService,
       baseFloor,
+      baseIndependent,
       service,
       floor,
+      independent,
       serviceRatioP50: service.p50 / baseService.p50,
       floorRatioP50: floor.p50 / baseFloor.p50,
     };
@@ -443,6 +497,18 @@ function judge(r: Results, options: Options): Results['targets'] {
       target: '<= 2.0',
       value: mixed.serviceOverFloorP99.toFixed(2),
       pass: mixed.serviceOverFloorP99 <= 2.0,
+    },
+    {
+      name: 'service/independent floor, mixed, p50',
+      target: '<= 1.2',
+      value: mixed.serviceOverIndependentP50.toFixed(2),
+      pass: mixed.serviceOverIndependentP50 <= 1.2,
+    },
+    {
+      name: 'service/independent floor, mixed, p99',
+      target: '<= 1.5',
+      value: mixed.serviceOverIndependentP99.toFixed(2),
+      pass: mixed.serviceOverIndependentP99 <= 1.5,
     },
     { name: 'naive/service, mixed, p50', target: '>= 25', value: mixed.naiveOverService.toFixed(1), pass: mixed.naiveOverService >= 25 },
     {
@@ -533,6 +599,23 @@ export function render(r: Results): string {
     '(times in ms; svc = HTTP end to end; floor = the same SQL run directly; stmts = SQL statements per request)',
     '',
     table(
+      ['batch', 'independent floor p50', 'p95', 'p99', 'svc/indep p50', 'p99', 'stmts'],
+      BATCH_KINDS.filter((k) => r.kinds[k]).map((k) => {
+        const x = r.kinds[k] as KindResult;
+        return [
+          k,
+          f1(x.independent.p50),
+          f1(x.independent.p95),
+          f1(x.independent.p99),
+          f2(x.serviceOverIndependentP50),
+          f2(x.serviceOverIndependentP99),
+          x.independent.statements.toFixed(0),
+        ];
+      }),
+    ),
+    '(independent floor = the same work in the plainest SQL, written in the benchmark, in one transaction: bench/independent-floor.ts)',
+    '',
+    table(
       ['floor p50 by step', 'user', 'limit', 'begin', 'lookup', 'update', 'insert', 'log', 'commit'],
       BATCH_KINDS.filter((k) => r.kinds[k]).map((k) => {
         const x = (r.kinds[k] as KindResult).floor.parts;
@@ -541,13 +624,15 @@ export function render(r: Results): string {
     ),
     '',
     table(
-      ['mixed batch of', 'svc p50 ms', 'µs/record', 'floor p50 ms', 'svc/floor', 'stmts svc', 'stmts floor'],
+      ['mixed batch of', 'svc p50 ms', 'µs/record', 'floor p50 ms', 'svc/floor', 'indep p50 ms', 'svc/indep', 'stmts svc', 'stmts floor'],
       r.growth.map((g) => [
         String(g.size),
         f1(g.service.p50),
         g.servicePerRecordUs.toFixed(0),
         f1(g.floor.p50),
         f2(g.serviceOverFloorP50),
+        f1(g.independent.p50),
+        f2(g.serviceOverIndependentP50),
         g.service.statements.toFixed(0),
         g.floor.statements.toFixed(0),
       ]),
@@ -582,7 +667,8 @@ export function render(r: Results): string {
   if (r.large) {
     out.push(
       `mixed batch on ${r.large.rows} rows: service p50 ${f1(r.large.service.p50)} ms (x${f2(r.large.serviceRatioP50)} of ${f1(r.large.baseService.p50)} ms ` +
-        `on ${r.large.baseRows} rows just before), p99 ${f1(r.large.service.p99)} ms; floor p50 ${f1(r.large.floor.p50)} ms (x${f2(r.large.floorRatioP50)} of ${f1(r.large.baseFloor.p50)} ms)`,
+        `on ${r.large.baseRows} rows just before), p99 ${f1(r.large.service.p99)} ms; floor p50 ${f1(r.large.floor.p50)} ms (x${f2(r.large.floorRatioP50)} of ${f1(r.large.baseFloor.p50)} ms); ` +
+        `independent floor p50 ${f1(r.large.independent.p50)} ms (x${f2(r.large.independent.p50 / r.large.baseIndependent.p50)} of ${f1(r.large.baseIndependent.p50)} ms)`,
     );
   }
   out.push(
@@ -609,11 +695,13 @@ function missingFigures(r: Results, options: Options): string[] {
     const k = r.kinds[kind];
     latency(`${kind}.service`, k?.service);
     latency(`${kind}.floor`, k?.floor);
+    latency(`${kind}.independent`, k?.independent);
     latency(`${kind}.naive`, k?.naive);
   }
   for (const g of r.growth) {
     latency(`growth${g.size}.service`, g.service);
     latency(`growth${g.size}.floor`, g.floor);
+    latency(`growth${g.size}.independent`, g.independent);
   }
   if (r.throughput.length !== 3) missing.push('throughput');
   for (const t of r.throughput) positive(`throughput${t.clients}.recordsPerSecond`, t.recordsPerSecond);

@@ -3,7 +3,10 @@
  * - service: the HTTP request end to end against the built service;
  * - floor: the statements the service issues for that batch (the same repository methods and the
  *   same retrying transaction, imported from src/), run in this process with no HTTP, Nest or
- *   validation; the planner's time between lookup and writes is subtracted;
+ *   validation; the planner's time between lookup and writes is subtracted: where the service's
+ *   database time goes;
+ * - independent floor (independent-floor.ts): the same work in the plainest SQL, written in the
+ *   benchmark: the yardstick that does not move with the service's SQL;
  * - naive: per record a TypeORM findOne then a save, all in one transaction.
  */
 import { randomUUID } from 'node:crypto';
@@ -62,6 +65,11 @@ function checkCounts(where: string, batch: Batch, got: { inserted: number; updat
   }
 }
 
+/** A way of running a batch outside the service, timed by itself (the independent floor). */
+export interface TimedRun {
+  run(batch: Batch): Promise<{ ms: number; statements: number }>;
+}
+
 /** Where the floor's time goes (medians, ms): the round trips of one request. */
 export interface FloorParts {
   /** the token's API user */
@@ -91,7 +99,7 @@ export interface Phase {
  * benchmark's heap (every batch and answer of the run) does not land inside a figure: it would
  * count against the floor's steps, which run in this process.
  */
-function collectOwnGarbage(): void {
+export function collectOwnGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
@@ -242,27 +250,31 @@ function summarizeFloor(runs: FloorRun[]): FloorLatency {
 }
 
 /**
- * The service, the floor and (if asked) the naive way on one kind of batch, taking turns: a service
- * request, then the floor's run of the next batch, with the naive runs spread evenly among them. All
- * three then meet the table as the batches leave it: 110 update batches leave 110k dead index entries
+ * The service, the floor, the independent floor and (if asked) the naive way on one kind of batch,
+ * taking turns: a service request, then the floor's run of the next batch, then the independent
+ * floor's of the one after, with the naive runs spread evenly among them. All of them then meet the
+ * table as the batches leave it: 110 update batches leave 110k dead index entries
  * behind, and whatever ran after them measured slower (the floor's update step 31 ms after the
  * service's, 14 ms before it). Only on a server: the embedded database serves one process at a time.
  */
 export async function measureInTurn(
   service: ServiceProcess,
   floor: Floor,
+  independent: TimedRun,
   naive: { dataSource: DataSource; brand: SeededBrand; phase: Phase } | undefined,
   world: World,
   kind: BatchKind,
   size: number,
   phase: Phase,
-): Promise<{ service: Latency; floor: FloorLatency; naive?: Latency }> {
+): Promise<{ service: Latency; floor: FloorLatency; independent: Latency; naive?: Latency }> {
   const total = phase.warmup + phase.requests;
   const naiveRuns = naive ? naive.phase.warmup + naive.phase.requests : 0;
   // the naive runs go after evenly spread turns (the first ones are its warm-up)
   const naiveTurn = (i: number): number => Math.floor(((i + 0.5) * total) / naiveRuns);
   const serviceSamples: number[] = [];
   const floorRuns: FloorRun[] = [];
+  const independentSamples: number[] = [];
+  let independentStatements = 0;
   const naiveSamples: number[] = [];
   let naiveStatements = 0;
   let naiveDone = 0;
@@ -274,6 +286,11 @@ export async function measureInTurn(
     if (timed) serviceSamples.push(ms);
     const run = await floor.run(world.build(kind, size));
     if (timed) floorRuns.push(run);
+    const plain = await independent.run(world.build(kind, size));
+    if (timed) {
+      independentSamples.push(plain.ms);
+      independentStatements = Math.max(independentStatements, plain.statements);
+    }
     while (naive && naiveDone < naiveRuns && naiveTurn(naiveDone) === k) {
       const result = await runNaive(naive.dataSource, naive.brand, world.build(kind, size));
       if (++naiveDone > naive.phase.warmup) {
@@ -287,6 +304,7 @@ export async function measureInTurn(
   return {
     service: summarize(serviceSamples, statements),
     floor: summarizeFloor(floorRuns),
+    independent: summarize(independentSamples, independentStatements),
     naive: naive ? summarize(naiveSamples, naiveStatements) : undefined,
   };
 }
