@@ -1,4 +1,4 @@
-import { canonicalAddress, isValidAddress } from './address';
+import { addressSearchText, canonicalAddress, isValidAddress } from './address';
 
 describe('canonicalAddress', () => {
   it.each([
@@ -8,9 +8,32 @@ describe('canonicalAddress', () => {
     ['0090 535 123 45 67', '905351234567'],
     ['905351234567', '905351234567'],
     ['+1 (415) 555-2671', '14155552671'],
+    ['+90 (0)535 123 45 67', '905351234567'],
+    ['+44 (0)20 7031 3000', '442070313000'],
+    ['+44 20 7031 3000', '442070313000'],
+    ['(90) 535 123 45 67', '905351234567'],
+    ['+90\u2010535\u2011123\u201245\u201367', '905351234567'],
+    ['+90 535\u2013123\u201445\u201567', '905351234567'],
+    ['+\uff19\uff10 \uff15\uff13\uff15 \uff11\uff12\uff13 \uff14\uff15 \uff16\uff17', '905351234567'],
     ['  not an address ', 'not an address'],
   ])('stores %j as %j', (raw, canonical) => {
     expect(canonicalAddress(raw)).toBe(canonical);
+  });
+
+  it('gives every spelling of one number one form, and that form is its own canonical form', () => {
+    const spellings = ['+90 535 123 45 67', '+90 (0)535 123 45 67', '0090 535 123 45 67', '+90-535-123-45-67', '+90.535.123.45.67'];
+    expect(new Set(spellings.map(canonicalAddress))).toEqual(new Set(['905351234567']));
+    expect(canonicalAddress('905351234567')).toBe('905351234567');
+  });
+
+  it('keeps the international digits of ASCII phone punctuation that is no valid number, so a row stored so is found', () => {
+    expect(canonicalAddress('+1 555 555 5555')).toBe('15555555555');
+    expect(canonicalAddress('0090 235 123 45 67')).toBe('902351234567');
+  });
+
+  it('reads only a whole phone number: text around it leaves the input as it is', () => {
+    expect(canonicalAddress('call +90 535 123 45 67')).toBe('call +90 535 123 45 67');
+    expect(canonicalAddress('+1-800-FLOWERS')).toBe('+1-800-FLOWERS');
   });
 });
 
@@ -24,6 +47,29 @@ describe('isValidAddress', () => {
   it('accepts an international mobile number for S and W', () => {
     expect(isValidAddress('S', '905351234567')).toBe(true);
     expect(isValidAddress('W', '14155552671')).toBe(true);
+  });
+
+  it('accepts every spelling libphonenumber-js reads as a valid number, non-ASCII dashes included', () => {
+    for (const raw of [
+      '+90 (0)535 123 45 67',
+      '+90\u2011535\u2011123\u201145\u201167',
+      '+90\u2015535\u2012123 45 67',
+      '+44 (0)20 7031 3000',
+    ]) {
+      expect(isValidAddress('S', canonicalAddress(raw))).toBe(true);
+      expect(isValidAddress('W', canonicalAddress(raw))).toBe(true);
+    }
+  });
+
+  it('judges numbers by the max metadata: digits outside every range of the country are refused, not only wrong lengths', () => {
+    // the min metadata checks lengths only and would take this one
+    expect(isValidAddress('S', canonicalAddress('+90 235 123 45 67'))).toBe(false);
+    expect(isValidAddress('S', canonicalAddress('+1 555 555 5555'))).toBe(false);
+  });
+
+  it('refuses a non-canonical spelling of a valid number: only the canonical form is stored', () => {
+    expect(isValidAddress('S', '9005351234567')).toBe(false);
+    expect(isValidAddress('W', '4402070313000')).toBe(false);
   });
 
   it('refuses national numbers, too short or too long numbers and emails for S and W', () => {
@@ -43,5 +89,17 @@ describe('isValidAddress', () => {
       expect(isValidAddress('S', address)).toBe(false);
     }
     expect(isValidAddress('E', 'emoji\ud83d\ude00@example.com')).toBe(isValidAddress('E', 'emoji😀@example.com'));
+  });
+});
+
+describe('addressSearchText', () => {
+  it.each([
+    ['+90 535 98', '9053598'],
+    ['+90 (0)535 123 45 67', '905351234567'],
+    ['535\u2011123', '535123'],
+    ['Shop.COM', 'shop.com'],
+    ['a@B.com', 'a@b.com'],
+  ])('searches %j as %j', (raw, text) => {
+    expect(addressSearchText(raw)).toBe(text);
   });
 });

@@ -5,7 +5,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { queryRows } from '../database/query-rows';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
-import { canonicalAddress } from './address';
+import { addressSearchText, canonicalAddress } from './address';
 import { planBulkDelete, reportIssue } from './bulk-delete-planner';
 import { Channel } from './channel';
 import { BulkDeleteResultDto } from './dto/admin-contact-extensions.dto';
@@ -25,13 +25,6 @@ interface DeletedRow extends ContactExtensionDto {
 }
 
 const COLUMNS = 'contact_key, address, channel, name, permission, created_at, updated_at';
-const PHONE_LIKE = /^\+?[\d\s().\-/]+$/;
-
-/** What an address search means for stored addresses: emails are lowercase, phone numbers digits only. */
-function searchText(raw: string): string {
-  const trimmed = raw.trim();
-  return PHONE_LIKE.test(trimmed) && /\d/.test(trimmed) ? trimmed.replace(/\D/g, '') : trimmed.toLowerCase();
-}
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -58,7 +51,8 @@ export class ContactExtensionsAdminService {
       return `$${params.length}`;
     };
     if (filter.contactKey !== undefined) where.push(`contact_key = ${param(filter.contactKey)}`);
-    if (filter.addressContains !== undefined) where.push(`address LIKE ${param(`%${escapeLike(searchText(filter.addressContains))}%`)}`);
+    if (filter.addressContains !== undefined)
+      where.push(`address LIKE ${param(`%${escapeLike(addressSearchText(filter.addressContains))}%`)}`);
     if (filter.channel !== undefined) where.push(`channel = ${param(filter.channel)}`);
     if (filter.name !== undefined) where.push(`name = ${param(filter.name)}`);
     if (filter.permission !== undefined) where.push(`permission = ${param(filter.permission)}`);
