@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { BATCH_KINDS, BatchKind, KIND_DESCRIPTIONS, World } from './batches';
 import { extendSeed, maxId, openDataSource, prepareTarget, removeBrand, reset, seed, SeededBrand, serverVersion, Target } from './database';
+import { JobsResults, measureJobs, missingJobFigures, renderJobs } from './jobs-bench';
 import { Floor, FloorLatency, Latency, measureInTurn, measureNaive, measureService, measureThroughput, Phase, Throughput } from './measure';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { IndependentFloor } from './independent-floor';
@@ -60,6 +61,8 @@ function plan(options: Options) {
     growth: (smoke ? { warmup: 1, requests: 3 } : { warmup: 5, requests: 30 }) as Phase,
     clients: [1, 4, 8],
     throughputSeconds: smoke ? 1 : 10,
+    /** records of the import job's file (and of its floor) */
+    jobRecords: smoke ? 2_000 : 1_000_000,
   };
 }
 
@@ -195,6 +198,8 @@ interface Results {
     serviceRatioP50: number;
     floorRatioP50: number;
   };
+  /** the import job figures (server runs only) */
+  jobs: JobsResults | null;
   profile: null | { file: string; byOwner: { name: string; share: number }[]; byFunction: { name: string; share: number }[] };
   targets: { name: string; target: string; value: string; pass: boolean | null }[];
 }
@@ -239,6 +244,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     throughput: [],
     memory: { peakRssUnder8ClientsMb: 0, serviceVmHwmMb: 0 },
     large: null,
+    jobs: null,
     profile: null,
     targets: [],
   };
@@ -356,6 +362,18 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     const single = results.throughput[0]?.recordsPerSecond ?? t.recordsPerSecond;
     results.throughput.push({ ...t, speedup: t.recordsPerSecond / single });
     log(`${clients} client(s): ${t.recordsPerSecond.toFixed(0)} records/s, ${t.errors} errors`);
+  }
+
+  // 3. the import job's floor (jobs-bench.ts), on brands of its own
+  if (!target.embedded) {
+    results.jobs = await measureJobs({
+      db: await h.db(),
+      url: target.url as string,
+      ownsDatabase: target.ownsDatabase,
+      records: p.jobRecords,
+      log,
+      cleanup,
+    });
   }
 
   for (const kind of BATCH_KINDS) {
@@ -664,6 +682,7 @@ export function render(r: Results): string {
         `(array buffers ${mb(heap.arrayBuffers)}) + the rest ${mb(heap.rss - heap.heapTotal - heap.external)} (code, stacks, native)`,
     );
   }
+  if (r.jobs) out.push(...renderJobs(r.jobs));
   if (r.large) {
     out.push(
       `mixed batch on ${r.large.rows} rows: service p50 ${f1(r.large.service.p50)} ms (x${f2(r.large.serviceRatioP50)} of ${f1(r.large.baseService.p50)} ms ` +
@@ -707,6 +726,7 @@ function missingFigures(r: Results, options: Options): string[] {
   for (const t of r.throughput) positive(`throughput${t.clients}.recordsPerSecond`, t.recordsPerSecond);
   positive('memory.peakRssUnder8ClientsMb', r.memory.peakRssUnder8ClientsMb);
   if (options.large) latency('large.service', r.large?.service);
+  if (!options.embedded) missing.push(...missingJobFigures(r.jobs));
   return missing;
 }
 
