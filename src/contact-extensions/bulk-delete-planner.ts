@@ -2,7 +2,7 @@
  * The pure half of the dashboard's bulk delete of extensions: each record's own rules, and grouping
  * by (contact_key, canonical address) where the last record of a key wins, as in the bulk upsert.
  */
-import { isStorableText, storableTextMessage } from '../common/validation/storable-text';
+import { isStorableText, isTextLength, storableTextMessage } from '../common/validation/storable-text';
 import { canonicalAddress, MAX_ADDRESS_LENGTH } from './address';
 import { extensionKey, ReportedIssue } from './upsert-planner';
 
@@ -51,7 +51,7 @@ function validate(raw: unknown): {
   const contactKey = hasOwn(raw, 'contact_key') ? raw.contact_key : undefined;
   if (contactKey === undefined || contactKey === null || contactKey === '') {
     issues.push({ code: 'MISSING_FIELD', field: 'contact_key', message: 'contact_key is required' });
-  } else if (typeof contactKey !== 'string' || contactKey.length > 200) {
+  } else if (typeof contactKey !== 'string' || !isTextLength(contactKey, 0, 200)) {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: 'contact_key must be a string of 1 to 200 characters' });
   } else if (!isStorableText(contactKey)) {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: storableTextMessage('contact_key') });
@@ -59,7 +59,7 @@ function validate(raw: unknown): {
   const address = hasOwn(raw, 'address') ? raw.address : undefined;
   if (address === undefined || address === null || (typeof address === 'string' && address.trim() === '')) {
     issues.push({ code: 'MISSING_FIELD', field: 'address', message: 'address is required' });
-  } else if (typeof address !== 'string' || address.trim().length > MAX_ADDRESS_LENGTH) {
+  } else if (typeof address !== 'string' || !isTextLength(address.trim(), 0, MAX_ADDRESS_LENGTH)) {
     issues.push({ code: 'INVALID_FIELD', field: 'address', message: `address must be a string of 1 to ${MAX_ADDRESS_LENGTH} characters` });
   } else if (!isStorableText(address)) {
     issues.push({ code: 'INVALID_FIELD', field: 'address', message: storableTextMessage('address') });

@@ -1,6 +1,7 @@
 import { validateSync } from 'class-validator';
 import * as fc from 'fast-check';
 import { ExtensionColumn } from '../brands/brand.entity';
+import { codePointLength } from '../common/validation/storable-text';
 import { ContactExtensionRecordDto } from './dto/contact-extension-record.dto';
 import { RecordIssue } from './record-errors';
 import { validateRecord } from './record-validator';
@@ -70,6 +71,16 @@ describe('validateRecord', () => {
       expect(address).toHaveLength(320);
       expect(issuesOf({ contact_key: 'k'.repeat(200), address: `  ${address} ` })).toEqual([]);
     });
+
+    it('counts lengths in code points, as PostgreSQL varchar does: 200 emoji are 200 characters, each U+FE0F is one', () => {
+      const emoji = '\u{1F600}'.repeat(200);
+      expect(emoji).toHaveLength(400);
+      expect(issuesOf({ contact_key: emoji, address: emoji })).toEqual([]);
+      expect(issuesOf({ contact_key: 'c1', address: `${'\u{1F600}'.repeat(321)}` })).toEqual([{ code: 'INVALID_FIELD', field: 'address' }]);
+      expect(issuesOf({ contact_key: 'k'.repeat(190) + '\uFE0F'.repeat(11), address: 'a@b.com' })).toEqual([
+        { code: 'INVALID_FIELD', field: 'contact_key' },
+      ]);
+    });
   });
 
   describe('column properties', () => {
@@ -84,6 +95,11 @@ describe('validateRecord', () => {
       ]);
       expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', name: 5 })).toEqual([{ code: 'INVALID_FIELD', field: 'name' }]);
       expect(issuesOf({ contact_key: 'c1', address: 'a@b.com', name: 'n'.repeat(100) })).toEqual([]);
+      // 101 code points, though class-validator's length, which skips variation selectors, counts 90
+      expect(validateRecord({ contact_key: 'c1', address: 'a@b.com', name: 'n'.repeat(90) + '\uFE0F'.repeat(11) }, ALL_COLUMNS)).toEqual({
+        ok: false,
+        issues: [{ code: 'INVALID_FIELD', field: 'name', message: 'name must be at most 100 characters' }],
+      });
     });
 
     it('permission that is null or not a boolean is INVALID_FIELD (permission)', () => {
@@ -223,7 +239,7 @@ function issuesByDecorators(raw: Record<string, unknown>, columns: ReadonlySet<E
     issues.push({ code: missing ? 'MISSING_FIELD' : 'INVALID_FIELD', field: error.property });
   }
   // the one rule the decorators do not carry: the address's length once trimmed
-  if (typeof dto.address === 'string' && !errors.some((e) => e.property === 'address') && dto.address.trim().length > 320) {
+  if (typeof dto.address === 'string' && !errors.some((e) => e.property === 'address') && codePointLength(dto.address.trim()) > 320) {
     issues.push({ code: 'INVALID_FIELD', field: 'address' });
   }
   // in the order of the fields (the length rule was appended after the decorators' issues)

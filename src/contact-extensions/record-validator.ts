@@ -1,6 +1,6 @@
-import { isBoolean, isIn, isNotEmpty, isString, matches, maxLength } from 'class-validator';
+import { isBoolean, isIn, isNotEmpty, isString, matches } from 'class-validator';
 import { ExtensionColumn } from '../brands/brand.entity';
-import { isStorableText, storableTextMessage } from '../common/validation/storable-text';
+import { isStorableText, isTextLength, storableTextMessage, textLengthMessage } from '../common/validation/storable-text';
 import { canonicalAddress, MAX_ADDRESS_LENGTH } from './address';
 import { Channel, CHANNELS } from './channel';
 import { RecordIssue } from './record-errors';
@@ -36,6 +36,11 @@ interface FieldRule {
 const absent = (value: unknown): boolean => value === undefined || value === null;
 const blank = (value: unknown): boolean => absent(value) || (typeof value === 'string' && value.trim() === '');
 const storable: (field: string) => Check = (field) => [(v) => isStorableText(v as string), storableTextMessage(field)];
+/** At most `max` code points (the unit of PostgreSQL's varchar), as every DTO counts. */
+const atMost: (field: string, max: number) => Check = (field, max) => [
+  (v) => isTextLength(v as string, 0, max),
+  textLengthMessage(field, 0, max),
+];
 const NOT_BLANK = /\S/;
 
 /**
@@ -55,7 +60,7 @@ const FIELD_RULES: readonly FieldRule[] = [
       [(v) => !absent(v), 'contact_key is required'],
       [isString, 'contact_key must be a string'],
       [isNotEmpty, 'contact_key must not be empty'],
-      [(v) => maxLength(v, 200), 'contact_key must be at most 200 characters'],
+      atMost('contact_key', 200),
       storable('contact_key'),
     ],
     missing: blank,
@@ -67,7 +72,7 @@ const FIELD_RULES: readonly FieldRule[] = [
       [isString, 'address must be a string'],
       [(v) => matches(v as string, NOT_BLANK), 'address must not be empty'],
       storable('address'),
-      [(v) => (v as string).trim().length <= MAX_ADDRESS_LENGTH, `address must be at most ${MAX_ADDRESS_LENGTH} characters`],
+      [(v) => isTextLength((v as string).trim(), 0, MAX_ADDRESS_LENGTH), textLengthMessage('address', 0, MAX_ADDRESS_LENGTH)],
     ],
     missing: blank,
   },
@@ -81,11 +86,7 @@ const FIELD_RULES: readonly FieldRule[] = [
     field: 'name',
     column: true,
     skip: absent,
-    checks: [
-      [isString, 'name must be a string or null'],
-      [(v) => maxLength(v, 100), 'name must be at most 100 characters'],
-      storable('name'),
-    ],
+    checks: [[isString, 'name must be a string or null'], atMost('name', 100), storable('name')],
   },
   {
     field: 'permission',
@@ -99,7 +100,7 @@ const FIELD_RULES: readonly FieldRule[] = [
     checks: [
       [isString, 'new_contact_key must be a string'],
       [isNotEmpty, 'new_contact_key must not be empty'],
-      [(v) => maxLength(v, 200), 'new_contact_key must be at most 200 characters'],
+      atMost('new_contact_key', 200),
       storable('new_contact_key'),
     ],
   },

@@ -5,7 +5,7 @@
  * that needs one (a contact_key either exists and is updated, or is inserted).
  */
 import { isEmail } from 'class-validator';
-import { isStorableText, storableTextMessage } from '../common/validation/storable-text';
+import { isStorableText, isTextLength, storableTextMessage, textLengthMessage } from '../common/validation/storable-text';
 import { canonicalAddress, isValidAddress } from '../contact-extensions/address';
 import {
   CONTACT_COLUMNS,
@@ -63,7 +63,7 @@ function text(field: string, value: unknown, max: number, issues: Issue[]): stri
     issues.push({ code: 'INVALID_FIELD', field, message: `${field} must be a string or null` });
     return undefined;
   }
-  if (value.length > max) issues.push({ code: 'INVALID_FIELD', field, message: `${field} must be at most ${max} characters` });
+  if (!isTextLength(value, 0, max)) issues.push({ code: 'INVALID_FIELD', field, message: textLengthMessage(field, 0, max) });
   else if (!isStorableText(value)) issues.push({ code: 'INVALID_FIELD', field, message: storableTextMessage(field) });
   else return value;
   return undefined;
@@ -90,12 +90,8 @@ export function validateContactRecord(
     issues.push({ code: 'MISSING_FIELD', field: 'contact_key', message: 'contact_key is required' });
   } else if (typeof key !== 'string') {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: 'contact_key must be a string' });
-  } else if (key.length > MAX_CONTACT_KEY_LENGTH) {
-    issues.push({
-      code: 'INVALID_FIELD',
-      field: 'contact_key',
-      message: `contact_key must be at most ${MAX_CONTACT_KEY_LENGTH} characters`,
-    });
+  } else if (!isTextLength(key, 0, MAX_CONTACT_KEY_LENGTH)) {
+    issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: textLengthMessage('contact_key', 0, MAX_CONTACT_KEY_LENGTH) });
   } else if (!isStorableText(key)) {
     issues.push({ code: 'INVALID_FIELD', field: 'contact_key', message: storableTextMessage('contact_key') });
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain.error';
+import { isStorableText, isTextLength } from '../common/validation/storable-text';
 import { ReliabilityConfig } from '../config/reliability.config';
 import { MetricsService } from '../metrics/metrics.service';
 import { loginAddressKey } from './client-address';
@@ -97,7 +98,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     const hits: { bucket: string; limit: number; metric: string }[] = [];
     const userKey = (req.body as { userKey?: unknown } | undefined)?.userKey;
     // a body without a usable userKey is refused by the validation (400) and guesses nothing
-    if (loginFailuresPerUser > 0 && typeof userKey === 'string' && userKey.length > 0 && userKey.length <= 100) {
+    if (loginFailuresPerUser > 0 && typeof userKey === 'string' && isTextLength(userKey, 1, 100) && isStorableText(userKey)) {
       hits.push({ bucket: `login:user:${userKey}`, limit: loginFailuresPerUser, metric: 'login_user' });
     }
     if (loginFailuresPerAddress > 0) {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { TextLength } from '../../common/validation/storable-text';
 import { PERMISSIONS } from '../../auth/permissions';
 import type { Permission } from '../../auth/permissions';
 
@@ -45,7 +46,7 @@ export class CreateApiUserDto {
   })
   @IsDefined({ message: 'userKey is required' })
   @IsString({ message: 'userKey must be a string' })
-  @Length(1, 100, { message: 'userKey must be 1 to 100 characters' })
+  @TextLength('userKey', 1, 100)
   @Matches(/^[\x21-\x7e]+$/, { message: 'userKey must be printable ASCII without spaces' })
   userKey: string;
 

@@ -1,18 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString } from 'class-validator';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 
-/** Checked with stopAtFirstError, last decorator first: IsString is last so a missing value reads "must be a string". */
 export class LoginDto {
-  @ApiProperty({ example: 'demo-integrator', maxLength: 100 })
-  @MinLength(1)
-  @MaxLength(100)
-  @IsString()
+  @ApiProperty({ example: 'demo-integrator', minLength: 1, maxLength: 100 })
+  @IsString({ message: 'userKey must be a string' })
+  @TextLength('userKey', 1, 100)
+  @IsStorableText('userKey')
   userKey: string;
 
-  @ApiProperty({ example: 'the-secret-printed-at-first-start', maxLength: 1024 })
-  @MinLength(1)
-  @MaxLength(1024)
-  @IsString()
+  @ApiProperty({ example: 'the-secret-printed-at-first-start', minLength: 1, maxLength: 1024 })
+  @IsString({ message: 'secret must be a string' })
+  @TextLength('secret', 1, 1024)
+  @IsStorableText('secret')
   secret: string;
 }
 

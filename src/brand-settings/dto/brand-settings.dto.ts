@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { EXTENSION_COLUMNS, ExtensionColumn } from '../../brands/brand.entity';
-import { IsStorableText } from '../../common/validation/storable-text';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 
 export class BrandSettingsDto {
   @ApiProperty({ description: 'The brand key (fixed).', example: 'acme' })
@@ -29,7 +29,7 @@ export class UpdateBrandSettingsDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'Acme Europe' })
   @IsOptional()
   @IsString({ message: 'name must be a string' })
-  @Length(1, 200, { message: 'name must be 1 to 200 characters' })
+  @TextLength('name', 1, 200)
   @Matches(/\S/, { message: 'name must not be blank' })
   @IsStorableText('name')
   name?: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IsStorableText } from '../../common/validation/storable-text';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../../contact-extensions/channel';
 import type { Channel } from '../../contact-extensions/channel';
 
@@ -36,7 +36,7 @@ export class CreateExtensionTypeDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'Work Email' })
   @IsDefined({ message: 'name is required' })
   @IsString({ message: 'name must be a string' })
-  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @TextLength('name', 1, 100)
   @Matches(/\S/, { message: 'name must not be blank' })
   @IsStorableText('name')
   name: string;
@@ -64,7 +64,7 @@ export class UpdateExtensionTypeDto {
   })
   @IsOptional()
   @IsString({ message: 'name must be a string' })
-  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @TextLength('name', 1, 100)
   @Matches(/\S/, { message: 'name must not be blank' })
   @IsStorableText('name')
   name?: string;

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../errors/domain.error';
+import { isStorableText } from '../validation/storable-text';
 
 /**
  * Keyset pagination's opaque cursor: the base64url of the JSON array of the last item's sort key.
@@ -28,7 +29,7 @@ export function decodeCursor<T extends readonly ('string' | 'number')[]>(
   shape.forEach((type, i) => {
     const item: unknown = value[i];
     const ok =
-      type === 'number' ? typeof item === 'number' && Number.isSafeInteger(item) : typeof item === 'string' && !item.includes('\u0000');
+      type === 'number' ? typeof item === 'number' && Number.isSafeInteger(item) : typeof item === 'string' && isStorableText(item);
     if (!ok) throw invalidCursor();
   });
   return value as { [K in keyof T]: T[K] extends 'number' ? number : string };

@@ -8,12 +8,11 @@ import {
   IsIn,
   IsOptional,
   IsString,
-  Length,
   Matches,
   ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IsStorableText } from '../../common/validation/storable-text';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../channel';
 import { ContactExtensionDto } from './list-contact-extensions.dto';
 
@@ -23,7 +22,7 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only the extensions of this contact.', example: 'customer-1042' })
   @IsOptional()
   @IsString({ message: 'contact_key must be given once, as a string' })
-  @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  @TextLength('contact_key', 1, 200)
   @IsStorableText('contact_key')
   contact_key?: string;
 
@@ -34,7 +33,7 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   })
   @IsOptional()
   @IsString({ message: 'address must be given once, as a string' })
-  @Length(1, 320, { message: 'address must be 1 to 320 characters' })
+  @TextLength('address', 1, 320)
   @Matches(/\S/, { message: 'address must not be blank' })
   @IsStorableText('address')
   address?: string;
@@ -47,7 +46,7 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only extensions of this type (its exact name).', example: 'Work Email' })
   @IsOptional()
   @IsString({ message: 'name must be given once, as a string' })
-  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @TextLength('name', 1, 100)
   @IsStorableText('name')
   name?: string;
 
@@ -77,14 +76,14 @@ export class ExtensionKeyQueryDto {
   @ApiProperty({ description: 'The contact of the extension.', example: 'customer-1042' })
   @IsDefined({ message: 'contact_key is required' })
   @IsString({ message: 'contact_key must be given once, as a string' })
-  @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  @TextLength('contact_key', 1, 200)
   @IsStorableText('contact_key')
   contact_key: string;
 
   @ApiProperty({ description: 'Canonicalized like the bulk API: A@B.COM finds a@b.com.', example: 'jane.doe@example.com' })
   @IsDefined({ message: 'address is required' })
   @IsString({ message: 'address must be given once, as a string' })
-  @Length(1, 400, { message: 'address must be 1 to 400 characters' })
+  @TextLength('address', 1, 400)
   @Matches(/\S/, { message: 'address must not be blank' })
   @IsStorableText('address')
   address: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsStorableText } from '../../common/validation/storable-text';
+import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS, Channel } from '../channel';
 import { MAX_ADDRESS_LENGTH } from '../address';
 
@@ -14,7 +14,7 @@ export class ContactExtensionRecordDto {
   @IsDefined({ message: 'contact_key is required' })
   @IsString({ message: 'contact_key must be a string' })
   @IsNotEmpty({ message: 'contact_key must not be empty' })
-  @MaxLength(200, { message: 'contact_key must be at most 200 characters' })
+  @TextLength('contact_key', 0, 200)
   @IsStorableText('contact_key')
   contact_key: string;
 
@@ -48,7 +48,7 @@ export class ContactExtensionRecordDto {
   })
   @ValidateIf((o: ContactExtensionRecordDto) => o.name !== null && o.name !== undefined)
   @IsString({ message: 'name must be a string or null' })
-  @MaxLength(100, { message: 'name must be at most 100 characters' })
+  @TextLength('name', 0, 100)
   @IsStorableText('name')
   name?: string | null;
 
@@ -66,7 +66,7 @@ export class ContactExtensionRecordDto {
   @IsOptional()
   @IsString({ message: 'new_contact_key must be a string' })
   @IsNotEmpty({ message: 'new_contact_key must not be empty' })
-  @MaxLength(200, { message: 'new_contact_key must be at most 200 characters' })
+  @TextLength('new_contact_key', 0, 200)
   @IsStorableText('new_contact_key')
   new_contact_key?: string | null;
 

@@ -1,12 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsString, Length } from 'class-validator';
+import { IsDefined, IsString } from 'class-validator';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../channel';
 
 export class ListContactExtensionsQueryDto {
   @ApiProperty({ description: 'The contact whose extensions to list.', example: 'demo-contact-1', minLength: 1, maxLength: 200 })
   @IsDefined({ message: 'contact_key is required' })
   @IsString({ message: 'contact_key must be given once, as a string' })
-  @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  @TextLength('contact_key', 1, 200)
+  @IsStorableText('contact_key')
   contact_key: string;
 }
 

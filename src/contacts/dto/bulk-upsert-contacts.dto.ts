@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayContains, ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, ValidateIf } from 'class-validator';
+import { ArrayContains, ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, ValidateIf } from 'class-validator';
 import { CONTACT_COLUMNS, CONTACT_STATUSES } from '../contact-columns';
 import type { ContactColumn } from '../contact-columns';
 
@@ -58,12 +58,14 @@ export class BulkUpsertContactsDto {
     uniqueItems: true,
     example: ['contact_key', 'name', 'surname', 'email', 'gsm', 'email_permission', 'gsm_permission', 'contact_status'],
   })
-  @IsArray({ message: 'columns must be an array' })
-  @ArrayMinSize(1, { message: 'columns must name at least one column' })
-  @ArrayMaxSize(CONTACT_COLUMNS.length, { message: `columns must name at most ${CONTACT_COLUMNS.length} columns` })
-  @ArrayUnique({ message: 'columns must not name a column twice' })
-  @IsIn(CONTACT_COLUMNS, { each: true, message: `each column must be one of ${CONTACT_COLUMNS.join(', ')}` })
+  // class-validator runs the decorators bottom-up, and the pipe reports the first broken one
   @ArrayContains(['contact_key'], { message: 'columns must contain contact_key' })
+  @IsIn(CONTACT_COLUMNS, { each: true, message: `each column must be one of ${CONTACT_COLUMNS.join(', ')}` })
+  @ArrayUnique({ message: 'columns must not name a column twice' })
+  @ArrayMaxSize(CONTACT_COLUMNS.length, { message: `columns must name at most ${CONTACT_COLUMNS.length} columns` })
+  @ArrayMinSize(1, { message: 'columns must name at least one column' })
+  @IsArray({ message: 'columns must be an array' })
+  @IsDefined({ message: 'columns is required' })
   columns: ContactColumn[];
 
   @ApiProperty({
@@ -72,9 +74,10 @@ export class BulkUpsertContactsDto {
     minItems: 1,
     maxItems: MAX_CONTACT_RECORDS,
   })
-  @IsArray({ message: 'contactDatas must be an array' })
-  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
   @ArrayMaxSize(MAX_CONTACT_RECORDS, { message: `contactDatas must hold at most ${MAX_CONTACT_RECORDS} records` })
+  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
+  @IsArray({ message: 'contactDatas must be an array' })
+  @IsDefined({ message: 'contactDatas is required' })
   contactDatas: unknown[];
 
   @ApiPropertyOptional({

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IsStorableText } from '../../common/validation/storable-text';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { ContactExtensionDto } from '../../contact-extensions/dto/list-contact-extensions.dto';
 import { CONTACT_STATUSES } from '../contact-columns';
 
@@ -9,14 +9,14 @@ export class ListContactsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only contacts whose contact_key starts with this (case-sensitive).', example: 'customer-10' })
   @IsOptional()
   @IsString({ message: 'key_prefix must be given once, as a string' })
-  @Length(1, 200, { message: 'key_prefix must be 1 to 200 characters' })
+  @TextLength('key_prefix', 1, 200)
   @IsStorableText('key_prefix')
   key_prefix?: string;
 
   @ApiPropertyOptional({ description: 'Only contacts with this email (compared lowercased).', example: 'jane.doe@example.com' })
   @IsOptional()
   @IsString({ message: 'email must be given once, as a string' })
-  @Length(1, 320, { message: 'email must be 1 to 320 characters' })
+  @TextLength('email', 1, 320)
   @IsStorableText('email')
   email?: string;
 
@@ -26,7 +26,7 @@ export class ListContactsQueryDto extends PageQueryDto {
   })
   @IsOptional()
   @IsString({ message: 'gsm must be given once, as a string' })
-  @Length(1, 64, { message: 'gsm must be 1 to 64 characters' })
+  @TextLength('gsm', 1, 64)
   @IsStorableText('gsm')
   gsm?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsDefined, IsOptional, IsString, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IsStorableText } from '../../common/validation/storable-text';
+import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../../contact-extensions/channel';
 import { OPERATION_KINDS } from '../operation-kinds';
 
@@ -12,7 +12,7 @@ export class ConsentHistoryQueryDto extends PageQueryDto {
   })
   @IsDefined({ message: 'address is required' })
   @IsString({ message: 'address must be given once, as a string' })
-  @Length(1, 400, { message: 'address must be 1 to 400 characters' })
+  @TextLength('address', 1, 400)
   @Matches(/\S/, { message: 'address must not be empty' })
   @IsStorableText('address')
   address: string;
@@ -20,7 +20,7 @@ export class ConsentHistoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: "Only the history of this contact's extension at that address.", example: 'customer-1042' })
   @IsOptional()
   @IsString({ message: 'contact_key must be given once, as a string' })
-  @Length(1, 200, { message: 'contact_key must be 1 to 200 characters' })
+  @TextLength('contact_key', 1, 200)
   @IsStorableText('contact_key')
   contact_key?: string;
 }
