@@ -4,7 +4,7 @@ import { brandWithToken, createApiUser, login } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY, UNAUTHENTICATED_BODY } from './support/tokens';
 
-/** Issue 5, API users (Brand.Manage): list, create (secret shown once), permissions, disable, enable, rotate, delete. */
+/** API users (Brand.Manage): list, create (secret shown once), permissions, disable, enable, rotate, delete. */
 describe('admin: API users', () => {
   let t: TestApp;
   beforeAll(async () => {

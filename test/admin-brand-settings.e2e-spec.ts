@@ -9,7 +9,7 @@ const forbidden = (res: { status: number; body: unknown }): void => {
   expect(res.body).toMatchObject(FORBIDDEN_BODY);
 };
 
-/** Issue 5, brand configuration: GET/PATCH /admin/brand and /admin/extension-types (Brand.Read / Brand.Manage). */
+/** Brand configuration: GET/PATCH /admin/brand and /admin/extension-types (Brand.Read / Brand.Manage). */
 describe('admin: brand settings and extension types', () => {
   let t: TestApp;
   beforeAll(async () => {

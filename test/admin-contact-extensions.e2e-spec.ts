@@ -4,7 +4,7 @@ import { brandWithToken, createApiUser, extensionsOf, insertExtensions, login } 
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
 
-/** Issue 5, extensions for the dashboard: list with filters (ContactExtensions.Read), delete one and in bulk (ContactExtensions.Manage). */
+/** Extensions for the dashboard: list with filters (ContactExtensions.Read), delete one and in bulk (ContactExtensions.Manage). */
 describe('admin: contact extensions', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { brandWithToken, createApiUser, createContacts, extensionsOf, insertExte
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
 
-/** Issue 5, contacts: POST /rest/bulk/contacts (Contacts.Manage) and /admin/contacts (Contacts.Read / Contacts.Manage). */
+/** Contacts: POST /rest/bulk/contacts (Contacts.Manage) and /admin/contacts (Contacts.Read / Contacts.Manage). */
 describe('admin: contacts', () => {
   let t: TestApp;
   beforeAll(async () => {

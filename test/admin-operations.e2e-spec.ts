@@ -6,7 +6,7 @@ import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
 
 /**
- * Issue 5, operations log and consent history (ContactExtensions.Read): every bulk write is logged in
+ * Operations log and consent history (ContactExtensions.Read): every bulk write is logged in
  * the transaction of its writes, and every change of an extension's permission is in the history.
  */
 describe('admin: operations log and consent history', () => {

@@ -4,7 +4,7 @@ import { brandWithToken, createApiUser, insertExtensions, login } from './suppor
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
 
-/** Issue 5, GET /admin/stats (ContactExtensions.Read): extensions by channel and type, opt-in rates, operations per day. */
+/** GET /admin/stats (ContactExtensions.Read): extensions by channel and type, opt-in rates, operations per day. */
 describe('admin: stats', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -317,7 +317,7 @@ describe('POST /rest/bulk/contact_extensions: record rules', () => {
     });
 
     it('a contact known only by another record’s existing extension is found: its new extension is inserted', async () => {
-      // the lookup does not probe master_contact for contacts whose extensions it found (issue 3)
+      // the lookup does not probe master_contact for contacts whose extensions it found
       const { brand, token } = await setup();
       await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'old@b.com', channel: 'E' }]);
       const body = await upsert(

@@ -94,7 +94,7 @@ describe('POST /rest/bulk/contact_extensions: request-level errors', () => {
       ['null', (b) => (b.columns = null)],
       ['containing a non-string', (b) => (b.columns = ['contact_key', 'address', 'channel', 7])],
       ['containing null', (b) => (b.columns = ['contact_key', 'address', 'channel', null])],
-      // the validation pipe copies an array of objects as as many nulls (issue 3): still refused
+      // the validation pipe copies an array of objects as as many nulls: still refused
       ['of objects', (b) => (b.columns = [{}, { name: 'address' }])],
       ['containing an unknown column', (b) => (b.columns = ['contact_key', 'address', 'channel', 'email'])],
       ['naming a column twice', (b) => (b.columns = ['contact_key', 'address', 'channel', 'address'])],

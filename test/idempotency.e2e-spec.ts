@@ -11,7 +11,7 @@ import { createTestApp, TestApp } from './support/test-app';
 import { serverDatabaseUrl } from './support/test-database';
 
 /*
- * Issue 4, retry safety: the Idempotency-Key header of POST /rest/bulk/contact_extensions, and
+ * Retry safety: the Idempotency-Key header of POST /rest/bulk/contact_extensions, and
  * validateOnly. The first answer to a key is kept per brand in PostgreSQL; a retry gets it again
  * and writes nothing.
  */
@@ -412,8 +412,8 @@ describe('validateOnly', () => {
 });
 
 /*
- * Issue 4 asks for Idempotency-Key "on every write endpoint": the bulk contacts endpoint and the
- * dashboard's writes (issue 5) take it too, but the two whose answer carries a new secret.
+ * Idempotency-Key on every write endpoint: the bulk contacts endpoint and the dashboard's writes
+ * take it too, but the two whose answer carries a new secret.
  */
 describe('Idempotency-Key on every write endpoint', () => {
   let t: TestApp;

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (issue 6): request durations by route and status, bulk records by outcome and
+ * Prometheus metrics: request durations by route and status, bulk records by outcome and
  * the database pool, behind METRICS_TOKEN.
  */
 import { brandWithToken } from './support/factories';

@@ -10,7 +10,7 @@ import { createTestApp, TestApp } from './support/test-app';
 import { serverDatabaseUrl } from './support/test-database';
 
 /*
- * Issue 4, limits: per brand, bulk writes are limited in rate and in concurrency; POST /rest/login
+ * Limits: per brand, bulk writes are limited in rate and in concurrency; POST /rest/login
  * is limited per userKey and per client address. 429 RATE_LIMITED with Retry-After. The counters
  * are shared by every instance: in PostgreSQL, or in Redis when REDIS_URL is set.
  *

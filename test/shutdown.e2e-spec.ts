@@ -1,5 +1,5 @@
 /**
- * SIGTERM (issue 4): the service stops taking connections, lets the request in flight finish, closes
+ * SIGTERM: the service stops taking connections, lets the request in flight finish, closes
  * the pool and exits 0. The service runs as its own process, as in production; the request is kept
  * in flight by a row lock the test holds, so this needs a PostgreSQL server.
  */

@@ -5,7 +5,7 @@ import { createApiUser, createBrand, TestUser } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
- * Issue 6, "Swagger UI, tried in a real browser": what an integrator does on /docs, with Debian's
+ * Swagger UI, tried in a real browser: what an integrator does on /docs, with Debian's
  * Chromium (never a downloaded browser). Log in through the documented Login operation, put the
  * token into "Authorize", run "Try it out" on BulkUpsertExtensions with its example as it stands,
  * and see a 200 with the counts. Runs under the service's helmet Content-Security-Policy, so a

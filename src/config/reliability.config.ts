@@ -3,7 +3,7 @@ import { IsInt, IsOptional, Matches, Max, Min, MinLength } from 'class-validator
 import { validateConfig } from './validate-config';
 
 /**
- * Retry safety and limits (issue 4): how long an Idempotency-Key is kept, and the rate, concurrency
+ * Retry safety and limits: how long an Idempotency-Key is kept, and the rate, concurrency
  * and login limits. The defaults are meant not to be hit by a busy, well-behaved integrator.
  * A limit of 0 turns that limit off.
  */

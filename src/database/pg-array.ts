@@ -11,8 +11,8 @@ const QUOTES_AND_BACKSLASHES = /["\\]/g;
  * same array and the statement and its result are the same.
  *
  * pg builds that text by appending to a string element by element, with two regex replaces on each:
- * for the bulk upsert's 1000-record batches that was a tenth of the service's CPU time and a third
- * of the memory it allocated (issue 3). Here each element is escaped only when it holds a quote or a
+ * for the bulk upsert's 1000-record batches that is a tenth of the service's CPU time and a third
+ * of the memory it allocates. Here each element is escaped only when it holds a quote or a
  * backslash, and the literal is joined once.
  *
  * Strings are always quoted, so no element is read as NULL, trimmed or split; null and undefined are

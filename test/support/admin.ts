@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { TestApp } from './test-app';
 
-/** Helpers for the admin dashboard specs (issue 5): bearer calls and the bulk writes they check. */
+/** Helpers for the admin dashboard specs: bearer calls and the bulk writes they check. */
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 

@@ -11,9 +11,9 @@ import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
  * copied as an array of as many nulls. No DTO validates nested objects (records are validated one
  * by one by their service), and the item rules some arrays have (`IsIn` with `each`, for arrays of
  * names) refuse a null as they refuse an object, so the envelope's rules (is an array, its length,
- * its items) judge the copy as they would the body, without copying every record twice: with an
- * empty object per record, class-transformer and Nest's key stripping still built and walked 1000
- * objects per request (issue 3).
+ * its items) judge the copy as they would the body, without copying every record twice: an empty
+ * object per record would still have class-transformer and Nest's key stripping build and walk 1000
+ * objects per request.
  */
 export class ValidateOnlyPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The admin dashboard's schema (issue 5): the contact columns of POST /rest/bulk/contacts, the
+ * The admin dashboard's schema: the contact columns of POST /rest/bulk/contacts, the
  * operations log and consent history, the extension counters behind GET /admin/stats, and the
  * indexes the dashboard's lists need.
  *

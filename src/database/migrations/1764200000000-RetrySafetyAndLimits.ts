@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 4: the state that several instances of the service share for retry safety and limits.
+ * The state that several instances of the service share for retry safety and limits.
  *
  * idempotency_key: the first answer to an Idempotency-Key, per brand, kept for a day. A row is
  * claimed (inserted) in its own short statement before the request's work, with a lease; the answer

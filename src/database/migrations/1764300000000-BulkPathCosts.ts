@@ -1,12 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 3: less work for the database on every bulk request, with the same guarantees.
+ * Less work for the database on every bulk request, with the same guarantees.
  *
  * rate_limit_bucket becomes UNLOGGED. Every limited request writes its row (a hit, a lease, the
  * lease given back), each in its own short transaction; a transaction that writes only unlogged
- * tables writes no WAL and so does not wait for a WAL flush at commit. That wait was most of the
- * 1.9 ms the limit step took. What an unlogged table gives up: after a crash of the database
+ * tables writes no WAL and so does not wait for a WAL flush at commit. On a logged table that wait
+ * is most of the 1.9 ms the limit step takes. What an unlogged table gives up: after a crash of the database
  * server it is empty, and a standby does not have it. For counters of windows of a minute (bulk
  * writes) or a quarter of an hour (logins) that means a fresh window after a crash or a failover.
  *
