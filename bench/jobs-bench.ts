@@ -1,65 +1,246 @@
 /**
- * The import job part of `npm run bench`: the floor of a job's file (jobs-floor.ts) on a brand of
- * its own, seeded with the file's existing extensions, so that the sync figures' brand is not
- * touched. Runs on a server only (the floor COPYs over the wire). Its figures join the run's JSON
- * under `jobs`, its lines the printed table, its targets the run's targets.
+ * The import job part of `npm run bench`, after the sync figures, on brands of its own (each seeded
+ * with its file's existing extensions), so that the sync figures' brand is not touched:
+ * - the floor of the job's file (jobs-floor.ts), plain SQL;
+ * - the same file as a job through the service (jobs-run.ts): records/s from the end of the upload
+ *   to completion, and the service's peak RSS;
+ * - sync 1000-record requests one at a time with no job running, then while a smaller job runs;
+ * - with --large, jobs of 5x and 10x the records (memory and time per record as the job grows).
+ * Runs on a server only (the floor COPYs over the wire). Its figures join the run's JSON under
+ * `jobs`, its lines the printed table, its targets the run's targets.
  */
 import { DataSource } from 'typeorm';
+import { World } from './batches';
 import { removeBrand, seed, SeededBrand } from './database';
 import { JobFloorResult, measureJobFloor } from './jobs-floor';
 import { JobLoad } from './jobs-load';
+import { JobRun, runJob } from './jobs-run';
+import { Latency, measureService, Phase, summarize, Throughput } from './measure';
+import { formatProfile, summarizeProfile } from './profile-summary';
+import type { ServiceProcess } from './service';
 
 export interface JobsResults {
   /** records in the file; the brand holds records / 2 extensions before it */
   records: number;
   existing: number;
   floor: JobFloorResult;
+  job: JobRun;
+  /** sync mixed batches one at a time: with no job running, then while a job of `jobRecords` runs */
+  sync: { batch: number; jobRecords: number; noJob: Latency; duringJob: Latency; p99Ratio: number; job: JobRun };
+  /** --large: jobs of more records, each against half as many extensions */
+  large: JobRun[];
 }
 
 export interface JobsContext {
   db: DataSource;
+  service(): Promise<ServiceProcess>;
   /** the server's URL for the floor's own connection */
   url: string;
   /** whether the benchmark owns the database; if not, the brands it seeds are removed after */
   ownsDatabase: boolean;
+  /** the sync figures' world and batch size, for the sync requests while a job runs */
+  world: World;
+  batch: number;
+  latency: Phase;
   records: number;
+  /** records of the job that the sync requests run beside */
+  latencyJobRecords: number;
+  largeRecords: number[];
+  /** a CPU profile of the service while it processes the main job, written to this file */
+  profileFile?: string;
   log(message: string): void;
   cleanup(fn: () => Promise<void>): void;
 }
 
 /** A brand of its own with the load's existing extensions (seed rows 0..existing-1). */
 async function seedBrand(ctx: JobsContext, load: JobLoad): Promise<SeededBrand> {
+  ctx.log(`jobs: seeding a brand with ${load.existing} extensions`);
   const brand = await seed(ctx.db, load.existing, ctx.log);
   if (!ctx.ownsDatabase) ctx.cleanup(() => removeBrand(ctx.db, brand.brandId));
   return brand;
 }
 
+/** What the floor's or a job's writes left behind is vacuumed before the next measurement. */
+async function settle(db: DataSource): Promise<void> {
+  await db.query('VACUUM ANALYZE master_contact_extensions, consent_change, operation');
+}
+
 export async function measureJobs(ctx: JobsContext): Promise<JobsResults> {
   const load = new JobLoad(ctx.records);
-  ctx.log(`job floor: seeding a brand with ${load.existing} extensions`);
   const floorBrand = await seedBrand(ctx, load);
+  const jobBrand = await seedBrand(ctx, load);
+
   ctx.log(`job floor: COPY and merge of ${load.records} records`);
   const floor = await measureJobFloor(ctx.url, floorBrand, load);
   ctx.log(`job floor: ${floor.seconds.toFixed(1)} s, ${floor.recordsPerSecond.toFixed(0)} records/s`);
-  return { records: load.records, existing: load.existing, floor };
+  await settle(ctx.db);
+
+  const job = await runJob(await ctx.service(), jobBrand, load, ctx.log, undefined, ctx.profileFile);
+  if (ctx.profileFile)
+    ctx.log(`CPU profile of the service processing the job: ${ctx.profileFile}\n${formatProfile(summarizeProfile(ctx.profileFile))}`);
+  ctx.log(
+    `job of ${load.records} records: ${job.processSeconds.toFixed(1)} s, ${job.recordsPerSecond.toFixed(0)} records/s, peak RSS ${job.peakRssMb.toFixed(0)} MB`,
+  );
+  await settle(ctx.db);
+
+  const sync = await measureSyncBesideJob(ctx);
+  await settle(ctx.db);
+
+  const large: JobRun[] = [];
+  for (const records of ctx.largeRecords) {
+    const bigger = new JobLoad(records);
+    const brand = await seedBrand(ctx, bigger);
+    const run = await runJob(await ctx.service(), brand, bigger, ctx.log);
+    ctx.log(
+      `job of ${records} records: ${run.processSeconds.toFixed(1)} s, ${run.recordsPerSecond.toFixed(0)} records/s, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+    );
+    large.push(run);
+    await settle(ctx.db);
+  }
+  return { records: load.records, existing: load.existing, floor, job, sync, large };
+}
+
+/**
+ * Sync mixed batches one at a time on the sync figures' brand: first with no job running, then
+ * back to back from the end of a job's upload to its end (at least one).
+ */
+async function measureSyncBesideJob(ctx: JobsContext): Promise<JobsResults['sync']> {
+  const load = new JobLoad(ctx.latencyJobRecords);
+  const brand = await seedBrand(ctx, load);
+  const service = await ctx.service();
+  const noJob = await measureService(service, ctx.world, 'mixed', ctx.batch, ctx.latency);
+  ctx.log(`sync with no job: p50 ${noJob.p50.toFixed(1)} ms, p99 ${noJob.p99.toFixed(1)} ms`);
+  const samples: number[] = [];
+  const job = await runJob(service, brand, load, ctx.log, async (ended) => {
+    do {
+      const batch = ctx.world.build('mixed', ctx.batch);
+      const reply = await service.upsert(batch.body);
+      const e = batch.expected;
+      if (
+        reply.status !== 200 ||
+        reply.body.inserted !== e.inserted ||
+        reply.body.updated !== e.updated ||
+        reply.body.unchanged !== e.unchanged
+      ) {
+        throw new Error(`sync beside a job: a mixed batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
+      }
+      batch.commit();
+      samples.push(reply.ms);
+    } while (!ended());
+  });
+  const duringJob = summarize(samples, 0);
+  ctx.log(`sync while a job runs: ${samples.length} requests, p50 ${duringJob.p50.toFixed(1)} ms, p99 ${duringJob.p99.toFixed(1)} ms`);
+  return { batch: ctx.batch, jobRecords: load.records, noJob, duringJob, p99Ratio: duringJob.p99 / noJob.p99, job };
 }
 
 const f1 = (v: number): string => v.toFixed(1);
+const f2 = (v: number): string => v.toFixed(2);
 
 export function renderJobs(r: JobsResults): string[] {
   const s = r.floor.steps;
+  const row = (name: string, j: JobRun) => [
+    name,
+    String(j.records),
+    String(j.existing),
+    f1(j.uploadSeconds),
+    f1(j.processSeconds),
+    j.recordsPerSecond.toFixed(0),
+    j.usPerRecord.toFixed(1),
+    j.peakRssUploadMb.toFixed(0),
+    j.peakRssMb.toFixed(0),
+    f1(j.serviceCpuSeconds),
+  ];
   return [
-    `import job floor (plain SQL): ${r.records} records against ${r.existing} extensions in ${f1(r.floor.seconds)} s, ` +
-      `${r.floor.recordsPerSecond.toFixed(0)} records/s`,
-    `  s by step: copy ${f1(s.copy)}, lookup ${f1(s.lookup)}, update ${f1(s.update)}, insert ${f1(s.insert)}, ` +
-      `log ${f1(s.log)}, commit ${f1(s.commit)}`,
+    '',
+    table(
+      ['import job', 'records', 'existing', 'upload s', 'process s', 'records/s', 'µs/record', 'RSS upload MB', 'RSS peak MB', 'svc CPU s'],
+      [
+        [
+          'floor (plain SQL)',
+          String(r.floor.records),
+          String(r.floor.existing),
+          '',
+          f1(r.floor.seconds),
+          r.floor.recordsPerSecond.toFixed(0),
+          f1((r.floor.seconds * 1e6) / r.floor.records),
+          '',
+          '',
+          '',
+        ],
+        row('job', r.job),
+        row('job beside sync', r.sync.job),
+        ...r.large.map((j) => row('job (--large)', j)),
+      ],
+    ),
+    `(process s: from the upload's answer to completion; svc CPU s: the service's CPU meanwhile; the floor: COPY ${f1(s.copy)}, lookup ${f1(s.lookup)}, update ${f1(s.update)}, ` +
+      `insert ${f1(s.insert)}, log ${f1(s.log)}, commit ${f1(s.commit)} s)`,
+    `sync mixed ${r.sync.batch}-record batch one at a time: no job p50 ${f1(r.sync.noJob.p50)} / p99 ${f1(r.sync.noJob.p99)} ms (${r.sync.noJob.requests} requests); ` +
+      `while a job of ${r.sync.jobRecords} runs p50 ${f1(r.sync.duringJob.p50)} / p99 ${f1(r.sync.duringJob.p99)} ms (${r.sync.duringJob.requests} requests), p99 x${f2(r.sync.p99Ratio)}`,
+  ];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k].length)));
+  const line = (cells: string[]) => cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  value: string;
+  pass: boolean | null;
+}
+
+/** The issue's job targets, judged on the run's own figures (the sync throughput of the same run). */
+export function judgeJobs(r: JobsResults | null, throughput: Throughput[], large: boolean): Target[] {
+  if (!r) return [{ name: 'import job targets', target: 'server runs', value: 'not run (embedded)', pass: null }];
+  const multi = throughput.filter((t) => t.clients > 1);
+  const best = multi.reduce((m, t) => Math.max(m, t.recordsPerSecond), 0);
+  const bestClients = multi.find((t) => t.recordsPerSecond === best)?.clients;
+  const ofFloor = r.job.recordsPerSecond / r.floor.recordsPerSecond;
+  const peak = Math.max(r.job.peakRssMb, r.sync.job.peakRssMb, ...r.large.map((j) => j.peakRssMb));
+  const five = r.large.find((j) => j.records === r.records * 5);
+  const ten = r.large.find((j) => j.records === r.records * 10);
+  const rssRatio = five ? five.peakRssMb / r.job.peakRssMb : NaN;
+  const timeRatio = ten ? ten.usPerRecord / r.job.usPerRecord : NaN;
+  return [
+    {
+      name: `job records/s vs sync best (${bestClients ?? '?'} clients)`,
+      target: `>= ${best.toFixed(0)}`,
+      value: r.job.recordsPerSecond.toFixed(0),
+      pass: best > 0 && r.job.recordsPerSecond >= best,
+    },
+    { name: 'job records/s / job floor records/s', target: '>= 0.7', value: f2(ofFloor), pass: ofFloor >= 0.7 },
+    { name: 'service peak RSS during jobs', target: '<= 300 MB', value: `${peak.toFixed(0)} MB`, pass: peak <= 300 },
+    {
+      name: `job peak RSS, ${r.records * 5} / ${r.records} records`,
+      target: 'within 10 %',
+      value: five ? f2(rssRatio) : 'not run (--large)',
+      pass: five ? Math.abs(rssRatio - 1) <= 0.1 : large ? false : null,
+    },
+    { name: 'sync p99 while a job runs / no job', target: '<= 2', value: f2(r.sync.p99Ratio), pass: r.sync.p99Ratio <= 2 },
+    {
+      name: `job µs/record, ${r.records * 10} / ${r.records} records`,
+      target: '<= 1.2',
+      value: ten ? f2(timeRatio) : 'not run (--large)',
+      pass: ten ? timeRatio <= 1.2 : large ? false : null,
+    },
   ];
 }
 
 /** Figures that must exist and be positive. */
-export function missingJobFigures(r: JobsResults | null): string[] {
+export function missingJobFigures(r: JobsResults | null, large: boolean): string[] {
   if (!r) return ['jobs'];
   const missing: string[] = [];
-  if (!(r.floor.recordsPerSecond > 0)) missing.push('jobs.floor.recordsPerSecond');
+  const positive = (name: string, v: number) => {
+    if (!(Number.isFinite(v) && v > 0)) missing.push(name);
+  };
+  positive('jobs.floor.recordsPerSecond', r.floor.recordsPerSecond);
+  positive('jobs.job.recordsPerSecond', r.job.recordsPerSecond);
+  positive('jobs.job.peakRssMb', r.job.peakRssMb);
+  positive('jobs.sync.noJob.p99', r.sync.noJob.p99);
+  positive('jobs.sync.duringJob.p99', r.sync.duringJob.p99);
+  if (large && r.large.length !== 2) missing.push('jobs.large');
   return missing;
 }

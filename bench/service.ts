@@ -86,7 +86,12 @@ export class ServiceProcess {
     return this.child.pid as number;
   }
 
-  static async start(target: Target, login: { userKey: string; secret: string }, logFile: string): Promise<ServiceProcess> {
+  static async start(
+    target: Target,
+    login: { userKey: string; secret: string },
+    logFile: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<ServiceProcess> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -97,6 +102,7 @@ export class ServiceProcess {
       BULK_RATE_LIMIT: String(BULK_LIMITS.rate),
       BULK_RATE_WINDOW_SECONDS: String(BULK_LIMITS.windowSeconds),
       BULK_CONCURRENCY_LIMIT: String(BULK_LIMITS.concurrency),
+      ...extraEnv,
     };
     delete env.DATABASE_URL;
     delete env.DATA_DIR;
