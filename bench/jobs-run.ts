@@ -136,15 +136,16 @@ export async function runJob(
   profileFile?: string,
 ): Promise<JobRun> {
   const client = new JobsClient(service.port);
-  let peakUpload = 0;
-  let peak = 0;
-  let uploading = true;
   const rssBeforeMb = service.memory().rssMb;
-  const sampler = setInterval(() => {
+  let peakUpload = rssBeforeMb;
+  let peak = rssBeforeMb;
+  let uploading = true;
+  const sample = () => {
     const rss = service.memory().rssMb;
     peak = Math.max(peak, rss);
     if (uploading) peakUpload = Math.max(peakUpload, rss);
-  }, RSS_SAMPLE_MS);
+  };
+  const sampler = setInterval(sample, RSS_SAMPLE_MS);
   let ended = false;
   let side: Promise<void> | undefined;
   let sideError: unknown;
@@ -157,6 +158,7 @@ export async function runJob(
     const uploadStarted = performance.now();
     const uploaded = await client.send('PUT', `${JOBS}/${id}/data`, load.csv(), 'text/csv');
     const uploadEnded = performance.now();
+    sample();
     uploading = false;
     const cpuAtProcessing = cpuSeconds(service.pid);
     if (profileFile) await service.profileStart();
@@ -181,6 +183,7 @@ export async function runJob(
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     const processEnded = performance.now();
+    sample();
     const cpuAtEnd = cpuSeconds(service.pid);
     if (profileFile) await service.profileStop(profileFile);
     ended = true;
