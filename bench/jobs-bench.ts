@@ -14,7 +14,7 @@ import { World } from './batches';
 import { removeBrand, seed, SeededBrand } from './database';
 import { JobFloorResult, measureJobFloor } from './jobs-floor';
 import { JobLoad } from './jobs-load';
-import { JobRun, runJob } from './jobs-run';
+import { JobRun, NoJobRoutesError, runJob } from './jobs-run';
 import { Latency, measureService, Phase, summarize, Throughput } from './measure';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import type { ServiceProcess } from './service';
@@ -24,11 +24,13 @@ export interface JobsResults {
   records: number;
   existing: number;
   floor: JobFloorResult;
-  job: JobRun;
+  /** null when the service has no job routes (`notRun` says so) */
+  job: JobRun | null;
   /** sync mixed batches one at a time: with no job running, then while a job of `jobRecords` runs */
-  sync: { batch: number; jobRecords: number; noJob: Latency; duringJob: Latency; p99Ratio: number; job: JobRun };
+  sync: null | { batch: number; jobRecords: number; noJob: Latency; duringJob: Latency; p99Ratio: number; job: JobRun };
   /** --large: jobs of more records, each against half as many extensions */
   large: JobRun[];
+  notRun?: string;
 }
 
 export interface JobsContext {
@@ -75,7 +77,14 @@ export async function measureJobs(ctx: JobsContext): Promise<JobsResults> {
   ctx.log(`job floor: ${floor.seconds.toFixed(1)} s, ${floor.recordsPerSecond.toFixed(0)} records/s`);
   await settle(ctx.db);
 
-  const job = await runJob(await ctx.service(), jobBrand, load, ctx.log, undefined, ctx.profileFile);
+  let job: JobRun;
+  try {
+    job = await runJob(await ctx.service(), jobBrand, load, ctx.log, undefined, ctx.profileFile);
+  } catch (err) {
+    if (!(err instanceof NoJobRoutesError)) throw err;
+    ctx.log(`jobs: ${err.message}; only the floor is measured`);
+    return { records: load.records, existing: load.existing, floor, job: null, sync: null, large: [], notRun: err.message };
+  }
   if (ctx.profileFile)
     ctx.log(`CPU profile of the service processing the job: ${ctx.profileFile}\n${formatProfile(summarizeProfile(ctx.profileFile))}`);
   ctx.log(
@@ -167,15 +176,20 @@ export function renderJobs(r: JobsResults): string[] {
           '',
           '',
         ],
-        row('job', r.job),
-        row('job beside sync', r.sync.job),
+        ...(r.job ? [row('job', r.job)] : []),
+        ...(r.sync ? [row('job beside sync', r.sync.job)] : []),
         ...r.large.map((j) => row('job (--large)', j)),
       ],
     ),
     `(process s: from the upload's answer to completion; svc CPU s: the service's CPU meanwhile; the floor: COPY ${f1(s.copy)}, lookup ${f1(s.lookup)}, update ${f1(s.update)}, ` +
       `insert ${f1(s.insert)}, log ${f1(s.log)}, commit ${f1(s.commit)} s)`,
-    `sync mixed ${r.sync.batch}-record batch one at a time: no job p50 ${f1(r.sync.noJob.p50)} / p99 ${f1(r.sync.noJob.p99)} ms (${r.sync.noJob.requests} requests); ` +
-      `while a job of ${r.sync.jobRecords} runs p50 ${f1(r.sync.duringJob.p50)} / p99 ${f1(r.sync.duringJob.p99)} ms (${r.sync.duringJob.requests} requests), p99 x${f2(r.sync.p99Ratio)}`,
+    ...(r.notRun ? [`import job: not run (${r.notRun})`] : []),
+    ...(!r.sync
+      ? []
+      : [
+          `sync mixed ${r.sync.batch}-record batch one at a time: no job p50 ${f1(r.sync.noJob.p50)} / p99 ${f1(r.sync.noJob.p99)} ms (${r.sync.noJob.requests} requests); ` +
+            `while a job of ${r.sync.jobRecords} runs p50 ${f1(r.sync.duringJob.p50)} / p99 ${f1(r.sync.duringJob.p99)} ms (${r.sync.duringJob.requests} requests), p99 x${f2(r.sync.p99Ratio)}`,
+        ]),
   ];
 }
 
@@ -195,6 +209,7 @@ export interface Target {
 /** The issue's job targets, judged on the run's own figures (the sync throughput of the same run). */
 export function judgeJobs(r: JobsResults | null, throughput: Throughput[], large: boolean): Target[] {
   if (!r) return [{ name: 'import job targets', target: 'server runs', value: 'not run (embedded)', pass: null }];
+  if (!r.job || !r.sync) return [{ name: 'import job targets', target: 'job routes', value: 'not run (no job routes)', pass: null }];
   const multi = throughput.filter((t) => t.clients > 1);
   const best = multi.reduce((m, t) => Math.max(m, t.recordsPerSecond), 0);
   const bestClients = multi.find((t) => t.recordsPerSecond === best)?.clients;
@@ -237,6 +252,7 @@ export function missingJobFigures(r: JobsResults | null, large: boolean): string
     if (!(Number.isFinite(v) && v > 0)) missing.push(name);
   };
   positive('jobs.floor.recordsPerSecond', r.floor.recordsPerSecond);
+  if (!r.job || !r.sync) return missing;
   positive('jobs.job.recordsPerSecond', r.job.recordsPerSecond);
   positive('jobs.job.peakRssMb', r.job.peakRssMb);
   positive('jobs.sync.noJob.p99', r.sync.noJob.p99);

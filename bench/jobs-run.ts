@@ -112,6 +112,11 @@ class JobsClient {
   }
 }
 
+/** The service answers 404 to creating a job: a build from before the import jobs. */
+export class NoJobRoutesError extends Error {
+  override name = 'NoJobRoutesError';
+}
+
 const DONE = new Set(['completed', 'failed', 'cancelled']);
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
@@ -152,6 +157,7 @@ export async function runJob(
   try {
     await client.login(brand);
     const created = await client.send('POST', JOBS, JSON.stringify({ columns: COLUMNS, insertIfNotExists: true }), 'application/json');
+    if (created.status === 404) throw new NoJobRoutesError(`the service has no job routes (POST ${JOBS} answered 404)`);
     if (created.status !== 201) throw new Error(`job: create answered ${created.status}: ${JSON.stringify(created.body)}`);
     const id: string = created.body.id;
     const cpuAtUpload = cpuSeconds(service.pid);
