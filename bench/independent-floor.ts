@@ -3,7 +3,8 @@
  * taken from the service, so that it does not move when the service's SQL does. In one transaction
  * (BEGIN, the database's default isolation), on the same tables and the same kind of batch:
  *
- * 1. the extensions at the batch's keys: one join of master_contact_extensions with unnest of the keys;
+ * 1. the extensions at the batch's keys: one join of unnest of the keys with master_contact_extensions
+ *    (a probe of the unique key per key);
  * 2. the contacts of the keys not found: one select of master_contact;
  * 3. one UPDATE ... FROM unnest of the found rows that change (by id);
  * 4. one INSERT ... SELECT FROM unnest of the new rows;
@@ -53,11 +54,17 @@ export class IndependentFloor implements TimedRun {
     let consent: number;
     try {
       await runner.query('BEGIN');
+      // The join as a LATERAL subquery, one probe of the unique key per key: written as a plain
+      // JOIN ... ON, PostgreSQL 15 hashes the brand's whole table instead (on 100k rows a seq scan
+      // and a hash of 100k rows: 130 to 150 ms under load, against a few ms for 1000 probes)
       const found: Found[] = await runner.query(
         `SELECT k.ord::int AS ord, e.id::text AS id, e.name, e.permission
            FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(contact_key, address, ord)
-           JOIN master_contact_extensions e
-             ON e.brand_id = $1 AND e.contact_key = k.contact_key AND e.address = k.address`,
+           JOIN LATERAL (
+             SELECT x.id, x.name, x.permission FROM master_contact_extensions x
+              WHERE x.brand_id = $1 AND x.contact_key = k.contact_key AND x.address = k.address
+              LIMIT 1
+           ) e ON true`,
         [brandId, pgArray(records.map((r) => r.contact_key)), pgArray(records.map((r) => r.address))],
       );
       const existing = new Array<Found | undefined>(records.length);
