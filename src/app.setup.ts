@@ -8,6 +8,7 @@ import { AppConfig } from './config/app.config';
 import { requestIdMiddleware } from './common/middleware/request-id.middleware';
 import { AllExceptionsFilter } from './common/filters/http-exception.filter';
 import { invalidRequest } from './common/errors/domain.error';
+import { documentInputErrors } from './common/decorators/api-error-responses.decorator';
 import { JsonObjectBodyPipe } from './common/pipes/json-object-body.pipe';
 import { ValidateOnlyPipe } from './common/pipes/validate-only.pipe';
 
@@ -48,7 +49,7 @@ export function configureApp(app: NestExpressApplication): void {
       forbidUnknownValues: true,
       stopAtFirstError: true,
       exceptionFactory: (errors) => {
-        const details = flatten(errors).map((d) => d.replace(/^property (\S+) should not exist$/, 'unknown property $1'));
+        const details = flatten(errors).map((d) => d.replace(/^property (.*) should not exist$/s, 'unknown property $1'));
         return invalidRequest(details.length === 1 ? details[0] : 'The request is not valid.', details);
       },
     }),
@@ -79,6 +80,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   );
   const undescribed = [...used].filter((name) => !API_TAGS.some((t) => t.name === name)).map((name) => ({ name }));
   document.tags = [...API_TAGS.filter((t) => used.has(t.name)), ...undescribed];
+  documentInputErrors(document);
   return document;
 }
 

@@ -1,5 +1,6 @@
 import { MAX_JSON_DEPTH } from '../src/common/validation/json-depth';
 import { bulkRaw, listExtensions } from './support/bulk';
+import { loadOpenApiDocument } from './support/openapi-document';
 import { brandWithToken, extensionsOf } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -161,6 +162,32 @@ describe('input rules: characters, lengths, depth', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ total: 1, failed: 1, errors: [expect.objectContaining({ code: 'UNKNOWN_FIELD', field: 'x' })] });
     });
+  });
+
+  describe('paths that are no valid %-encoding of UTF-8', () => {
+    it.each(['%FF', '%E0%A4', '%', '%zz'])('answer 404 NOT_FOUND to /admin/contacts/%s, as to an unknown key', async (raw) => {
+      const { token } = await brandWithToken(t.dataSource, t.http);
+      const res = await t.http.get(`/admin/contacts/${raw}`).set('Authorization', `Bearer ${token}`);
+      expect({ status: res.status, body: res.body }).toMatchObject({ status: 404, body: { statusCode: 404, code: 'NOT_FOUND' } });
+    });
+  });
+
+  it('documents 400 and 413 on every operation with a body, and 400 on every one with a query or header parameter', () => {
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries(loadOpenApiDocument().paths)) {
+      for (const [method, operation] of Object.entries(item) as [
+        string,
+        { requestBody?: unknown; parameters?: { in: string }[]; responses: object },
+      ][]) {
+        const statuses = Object.keys(operation.responses);
+        const needed = [
+          ...(operation.requestBody ? ['400', '413'] : []),
+          ...(operation.parameters?.some((p) => p.in === 'query' || p.in === 'header') ? ['400'] : []),
+        ];
+        for (const status of needed) if (!statuses.includes(status)) missing.push(`${method.toUpperCase()} ${path} ${status}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('lists a contact whose key is 200 emoji (400 UTF-16 code units)', async () => {

@@ -2082,6 +2082,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
             422: {
                 headers: {
@@ -2279,6 +2296,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeletedContactDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: a parameter is invalid (an Idempotency-Key that is not 1 to 255 visible ASCII characters, or sent twice). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "INVALID_REQUEST",
+                     *       "message": "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                     *       "details": [
+                     *         "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                     *       ],
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
                 };
             };
             /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
@@ -3141,6 +3178,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
             422: {
                 headers: {
@@ -3299,6 +3353,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -3463,6 +3534,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
@@ -3798,6 +3886,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
             422: {
                 headers: {
@@ -3960,6 +4065,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     GetApiUser: {
@@ -4055,6 +4177,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description INVALID_REQUEST: a parameter is invalid (an Idempotency-Key that is not 1 to 255 visible ASCII characters, or sent twice). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "INVALID_REQUEST",
+                     *       "message": "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                     *       "details": [
+                     *         "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                     *       ],
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
             };
             /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
             401: {
@@ -4251,6 +4393,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
             422: {
                 headers: {
@@ -4291,6 +4450,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiUserDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: a parameter is invalid (an Idempotency-Key that is not 1 to 255 visible ASCII characters, or sent twice). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "INVALID_REQUEST",
+                     *       "message": "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                     *       "details": [
+                     *         "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                     *       ],
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
                 };
             };
             /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
@@ -4398,6 +4577,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiUserDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: a parameter is invalid (an Idempotency-Key that is not 1 to 255 visible ASCII characters, or sent twice). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "INVALID_REQUEST",
+                     *       "message": "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                     *       "details": [
+                     *         "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                     *       ],
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
                 };
             };
             /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */

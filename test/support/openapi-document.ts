@@ -76,6 +76,12 @@ export class OpenApiDocument {
         `${method.toUpperCase()} ${path} answered ${status}, which openapi.json does not document (it has ${Object.keys(documented).join(', ')})`,
       );
     }
+    if (!documented[String(status)].content?.['application/json']) {
+      // an answer documented without a JSON body (204) has none
+      if (body !== undefined && body !== '')
+        throw new Error(`${method.toUpperCase()} ${path} ${status}: a body where openapi.json documents none`);
+      return;
+    }
     const key = `${method} ${path} ${status}`;
     let validate = this.validators.get(key);
     if (!validate) {

@@ -4,7 +4,7 @@
  * document says the same thing for the same error everywhere (see docs/OPENAPI.md).
  */
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, OpenAPIObject } from '@nestjs/swagger';
 import { ErrorCode, httpStatusOf } from '../errors/error-codes';
 import { ErrorResponseDto, InvalidRequestResponseDto } from '../errors/error-response.dto';
 
@@ -77,4 +77,53 @@ export function ApiDatabaseUnavailableResponse(): MethodDecorator {
       },
     },
   });
+}
+
+type DocumentedOperation = {
+  requestBody?: unknown;
+  parameters?: { in?: string }[];
+  responses: Record<string, unknown>;
+};
+
+/**
+ * The answers to input that every route gives alike, added to each operation that can get such
+ * input and does not document them itself: 413 PAYLOAD_TOO_LARGE and 400 INVALID_REQUEST (JSON
+ * that does not parse or nests too deeply) where there is a request body, and 400 for an invalid
+ * query or header parameter (Idempotency-Key). The body parser and the middleware answer these
+ * before any route's own code, so a route's decorators would miss some.
+ */
+export function documentInputErrors(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method] as DocumentedOperation | undefined;
+      if (!operation) continue;
+      const validated = operation.parameters?.some((p) => p.in === 'query' || p.in === 'header');
+      if ((operation.requestBody || validated) && !operation.responses['400']) {
+        operation.responses['400'] = {
+          description: operation.requestBody
+            ? 'INVALID_REQUEST: the body is not valid JSON, nests too deeply or breaks a rule of its schema, or a parameter is invalid.'
+            : 'INVALID_REQUEST: a parameter is invalid (an Idempotency-Key that is not 1 to 255 visible ASCII characters, or sent twice).',
+          content: {
+            'application/json': {
+              schema: { $ref: '#/components/schemas/InvalidRequestResponseDto' },
+              example: errorExample('INVALID_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+                details: ['Idempotency-Key must be 1 to 255 visible ASCII characters'],
+              }),
+            },
+          },
+        };
+      }
+      if (operation.requestBody && !operation.responses['413']) {
+        operation.responses['413'] = {
+          description: 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done.',
+          content: {
+            'application/json': {
+              schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+              example: errorExample('PAYLOAD_TOO_LARGE', 'The request body is larger than the limit.'),
+            },
+          },
+        };
+      }
+    }
+  }
 }

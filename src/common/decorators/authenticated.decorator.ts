@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { errorExample } from './api-error-responses.decorator';
@@ -9,12 +9,14 @@ export const PERMISSION_KEY = 'requiredPermission';
 
 /**
  * Declares the permission a route needs and documents it in Swagger (bearer security, 401, 403)
- * in one place, so the check and its documentation cannot drift apart.
+ * in one place, so the check and its documentation cannot drift apart. The permission is also
+ * named in the document as the operation's `x-permission`, for clients and tools to read.
  */
 export function Authenticated(options: { permission: Permission }): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(PERMISSION_KEY, options.permission),
     ApiBearerAuth(),
+    ApiExtension('x-permission', options.permission),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
       description:

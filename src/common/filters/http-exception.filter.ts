@@ -29,6 +29,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return { code: exception.code, message: exception.message, extra: exception.extra };
     }
+    // Express cannot decode a path parameter that is no valid %-encoding of UTF-8 (`/admin/contacts/%FF`):
+    // such a path names nothing, so it is answered as an unknown key or id is
+    if (exception instanceof HttpException && exception.cause instanceof URIError) {
+      return { code: 'NOT_FOUND', message: 'Nothing is found at this path: it is not valid percent-encoded UTF-8.', extra: {} };
+    }
     const bodyParser = bodyParserError(exception);
     if (bodyParser) return bodyParser;
     if (exception instanceof HttpException) {
