@@ -652,10 +652,10 @@ export function render(r: Results): string {
     '(independent floor = the same work in the plainest SQL, written in the benchmark, in one transaction: bench/independent-floor.ts)',
     '',
     table(
-      ['floor p50 by step', 'user', 'limit', 'begin', 'lookup', 'update', 'insert', 'log', 'commit'],
+      ['floor p50 by step', 'user', 'limit', 'begin', 'lookup', 'write', 'commit'],
       BATCH_KINDS.filter((k) => r.kinds[k]).map((k) => {
         const x = (r.kinds[k] as KindResult).floor.parts;
-        return [k, f1(x.auth), f1(x.limit), f1(x.begin), f1(x.lookup), f1(x.update), f1(x.insert), f1(x.log), f1(x.commit)];
+        return [k, f1(x.auth), f1(x.limit), f1(x.begin), f1(x.lookup), f1(x.write), f1(x.commit)];
       }),
     ),
     '',

@@ -79,11 +79,8 @@ export interface FloorParts {
   /** START TRANSACTION and SET TRANSACTION ISOLATION LEVEL (and taking a pooled connection) */
   begin: number;
   lookup: number;
-  /** the step-aside UPDATE of renames, if any, and the UPDATE */
-  update: number;
-  insert: number;
-  /** the operations log and consent history (one statement) */
-  log: number;
+  /** the step-aside UPDATE of renames, if any, then one statement: the UPDATE, the INSERT, the operations log and consent history */
+  write: number;
   /** COMMIT (the WAL flush) and releasing the connection */
   commit: number;
 }
@@ -194,12 +191,11 @@ export class Floor {
       limit: at.hit - at.auth + (at.end - at.committed),
       begin: at.begin - at.hit,
       lookup: at.lookup - at.begin,
-      update: at.update - at.plan,
-      insert: at.insert - at.update,
-      log: at.log - at.consent,
-      commit: at.committed - at.log,
+      write: at.write - at.consent,
+      commit: at.committed - at.write,
     };
-    const ms = at.end - at.start - (at.plan - at.lookup) - (at.consent - at.insert);
+    // planning and the consent rows, between the lookup and the writes, are the service's own work
+    const ms = at.end - at.start - (at.consent - at.lookup);
     const statements = this.queries() - before;
     checkCounts('floor', batch, {
       inserted: plan.inserts.length,
@@ -241,9 +237,7 @@ function summarizeFloor(runs: FloorRun[]): FloorLatency {
       limit: median('limit'),
       begin: median('begin'),
       lookup: median('lookup'),
-      update: median('update'),
-      insert: median('insert'),
-      log: median('log'),
+      write: median('write'),
       commit: median('commit'),
     },
   };

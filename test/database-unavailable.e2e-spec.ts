@@ -137,14 +137,14 @@ maybe('database unavailable', () => {
 
   it('a connection lost in the middle of the transaction answers 503 and nothing of the request is written', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    const insert = ContactExtensionsRepository.prototype.insert;
+    const write = ContactExtensionsRepository.prototype.write;
     // cut after the lookup, just before the write
-    const spy = jest.spyOn(ContactExtensionsRepository.prototype, 'insert').mockImplementationOnce(async function (
+    const spy = jest.spyOn(ContactExtensionsRepository.prototype, 'write').mockImplementationOnce(async function (
       this: ContactExtensionsRepository,
-      ...args: Parameters<typeof insert>
+      ...args: Parameters<typeof write>
     ) {
       await proxy.cut();
-      return insert.apply(this, args);
+      return write.apply(this, args);
     });
     try {
       const started = Date.now();

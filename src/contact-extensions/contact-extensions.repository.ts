@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 import { pgArray } from '../database/pg-array';
 import { RetryableConflictError } from '../database/retrying-transaction';
+import type { SqlCtes } from '../operations/operations.recorder';
 import { Channel } from './channel';
 import { ExistingExtension, InsertRow, LookupKeys, LookupResult, UpdateRow } from './upsert-planner';
 
@@ -18,9 +19,9 @@ interface LookupRow {
 }
 
 /**
- * The SQL of the bulk upsert, set-based: one lookup statement and at most three writes per request,
- * whatever its size, each passing whole columns as arrays (pgArray literals) through unnest. Every
- * statement is scoped to the caller's brand ($1).
+ * The SQL of the bulk upsert, set-based: one lookup statement and one write statement per request
+ * (two when keys move), whatever its size, each passing whole columns as arrays (pgArray literals)
+ * through unnest. Every statement is scoped to the caller's brand ($1).
  */
 @Injectable()
 export class ContactExtensionsRepository {
@@ -87,19 +88,35 @@ export class ContactExtensionsRepository {
     return { extensions, contacts, types };
   }
 
-  // Writes ask TypeORM for its structured result, whose `affected` is the statement's row count (no
-  // RETURNING: the rows' ids are not needed, only how many were written).
-
   /**
-   * Updates in two steps when keys move: first every moving row steps aside to a placeholder address
-   * no real address can have (a control character and its id), then all rows take their final
-   * values. The unique key is not deferrable (ON CONFLICT needs it), so this is how a swap passes.
+   * All the writes of a request in one statement: the UPDATE of the existing rows, the INSERT of the
+   * new ones and, when given, the caller's log (the operation and its consent history, see
+   * OperationsRecorder.ctes) as data-modifying CTEs, which commit together or not at all. The
+   * updates and the inserts never share a key: a request that inserts cannot rename, and the
+   * planner refuses records that would end on one key.
+   *
+   * When keys move, the moving rows first step aside in a statement of their own, to a placeholder
+   * address no real address can have (a control character and their id); then all rows take their
+   * final values. The unique key is not deferrable (a deferred key could not be an ON CONFLICT
+   * arbiter, and other writers use it as one), so this is how a swap passes.
+   *
+   * An update that finds fewer rows than planned (one was deleted meanwhile) makes the whole request
+   * run again; so does an insert of a key that another request inserted meanwhile (a unique
+   * violation). No ON CONFLICT clause on the insert: its speculative insertion costs each row an
+   * extra probe of the unique index, and a conflict makes the request run again either way.
    */
-  async update(runner: QueryRunner, brandId: number, unordered: UpdateRow[]): Promise<void> {
-    if (unordered.length === 0) return;
-    const updates = [...unordered].sort((a, b) => compareIds(a.id, b.id));
+  async write(
+    runner: QueryRunner,
+    brandId: number,
+    unorderedUpdates: UpdateRow[],
+    unorderedInserts: InsertRow[],
+    log?: (firstParam: number) => SqlCtes,
+  ): Promise<void> {
+    const updates = [...unorderedUpdates].sort((a, b) => compareIds(a.id, b.id));
+    const inserts = [...unorderedInserts].sort((a, b) => compareKeys(a.contactKey, b.contactKey) || compareKeys(a.address, b.address));
     const moving = updates.filter((u) => u.moves).map((u) => u.id);
     if (moving.length > 0) {
+      // TypeORM's structured result: `affected` is the statement's row count
       const stepped = await runner.query(
         `UPDATE master_contact_extensions SET address = chr(1) || id::text
           WHERE brand_id = $1 AND id = ANY($2::bigint[])`,
@@ -108,51 +125,49 @@ export class ContactExtensionsRepository {
       );
       if (stepped.affected !== moving.length) throw new RetryableConflictError('a renamed extension changed meanwhile');
     }
-    const updated = await runner.query(
-      `UPDATE master_contact_extensions e
-          SET contact_key = u.contact_key,
-              address = u.address,
-              name = CASE WHEN u.name_set THEN u.name ELSE e.name END,
-              permission = COALESCE(u.permission, e.permission),
-              updated_at = now()
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::bool[])
-              AS u(id, contact_key, address, name_set, name, permission)
-        WHERE e.brand_id = $1 AND e.id = u.id`,
-      [
-        brandId,
-        pgArray(updates.map((u) => u.id)),
-        pgArray(updates.map((u) => u.contactKey)),
-        pgArray(updates.map((u) => u.address)),
-        pgArray(updates.map((u) => u.nameSet)),
-        pgArray(updates.map((u) => u.name)),
-        pgArray(updates.map((u) => u.permission)),
-      ],
-      true,
+    const params: unknown[] = [];
+    const $ = (value: unknown): string => `$${params.push(value)}`;
+    // a parameter that no CTE refers to would have no type: the brand's is added once one does
+    let brandParam: string | undefined;
+    const brand = (): string => (brandParam ??= $(brandId));
+    const ctes: string[] = [];
+    if (updates.length > 0) {
+      ctes.push(`updated AS (
+         UPDATE master_contact_extensions e
+            SET contact_key = u.contact_key,
+                address = u.address,
+                name = CASE WHEN u.name_set THEN u.name ELSE e.name END,
+                permission = COALESCE(u.permission, e.permission),
+                updated_at = now()
+           FROM unnest(${$(pgArray(updates.map((u) => u.id)))}::bigint[], ${$(pgArray(updates.map((u) => u.contactKey)))}::text[],
+                       ${$(pgArray(updates.map((u) => u.address)))}::text[], ${$(pgArray(updates.map((u) => u.nameSet)))}::bool[],
+                       ${$(pgArray(updates.map((u) => u.name)))}::text[], ${$(pgArray(updates.map((u) => u.permission)))}::bool[])
+                AS u(id, contact_key, address, name_set, name, permission)
+          WHERE e.brand_id = ${brand()} AND e.id = u.id
+         RETURNING 1
+       )`);
+    }
+    if (inserts.length > 0) {
+      ctes.push(`inserted AS (
+         INSERT INTO master_contact_extensions (brand_id, contact_key, address, channel, name, permission)
+         SELECT ${brand()}::int, i.contact_key, i.address, i.channel, i.name, i.permission
+           FROM unnest(${$(pgArray(inserts.map((i) => i.contactKey)))}::text[], ${$(pgArray(inserts.map((i) => i.address)))}::text[],
+                       ${$(pgArray(inserts.map((i) => i.channel)))}::text[], ${$(pgArray(inserts.map((i) => i.name)))}::text[],
+                       ${$(pgArray(inserts.map((i) => i.permission)))}::bool[])
+                AS i(contact_key, address, channel, name, permission)
+       )`);
+    }
+    if (log) {
+      const logged = log(params.length + 1);
+      ctes.push(logged.ctes);
+      params.push(...logged.params);
+    }
+    if (ctes.length === 0) return;
+    const [row]: { updated: number }[] = await runner.query(
+      `WITH ${ctes.join(', ')} SELECT ${updates.length > 0 ? '(SELECT count(*) FROM updated)::int' : '0'} AS updated`,
+      params,
     );
-    if (updated.affected !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');
-  }
-
-  /** Inserts; a key that another request inserted first makes the whole request run again. */
-  async insert(runner: QueryRunner, brandId: number, unordered: InsertRow[]): Promise<void> {
-    if (unordered.length === 0) return;
-    const inserts = [...unordered].sort((a, b) => compareKeys(a.contactKey, b.contactKey) || compareKeys(a.address, b.address));
-    const inserted = await runner.query(
-      `INSERT INTO master_contact_extensions (brand_id, contact_key, address, channel, name, permission)
-       SELECT $1, i.contact_key, i.address, i.channel, i.name, i.permission
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])
-              AS i(contact_key, address, channel, name, permission)
-       ON CONFLICT (brand_id, contact_key, address) DO NOTHING`,
-      [
-        brandId,
-        pgArray(inserts.map((i) => i.contactKey)),
-        pgArray(inserts.map((i) => i.address)),
-        pgArray(inserts.map((i) => i.channel)),
-        pgArray(inserts.map((i) => i.name)),
-        pgArray(inserts.map((i) => i.permission)),
-      ],
-      true,
-    );
-    if (inserted.affected !== inserts.length) throw new RetryableConflictError('an extension was inserted meanwhile');
+    if (row.updated !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * The upsert of contact extensions inside a transaction its caller opened: lookup, plan, write, log.
+ * The upsert of contact extensions inside a transaction its caller opened: lookup, plan, then the
+ * writes and the log in one statement.
  * One function for every caller: the sync endpoint's service, the import jobs (a chunk at a time)
  * and the benchmark. The caller decides the transaction (runInRetryingTransaction), and may stop
  * between the plan and the writes (a dry run, or throwOnError with invalid records).
@@ -11,8 +12,12 @@ import { consentChangesOfUpsert } from './consent-changes';
 import { ContactExtensionsRepository } from './contact-extensions.repository';
 import { LookupKeys, LookupResult, outcomeCounts, PlanOptions, planUpsert, PreparedRecords, UpsertPlan } from './upsert-planner';
 
-/** The steps, in order, as reported to UpsertInput.onStep when each one ends. */
-export type UpsertStep = 'lookup' | 'plan' | 'update' | 'insert' | 'consent' | 'log';
+/**
+ * The steps, in order, as reported to UpsertInput.onStep when each one ends: the lookup, the plan,
+ * the consent history computed from them, and the writes (the rows, the operations log and the
+ * consent history in one statement).
+ */
+export type UpsertStep = 'lookup' | 'plan' | 'consent' | 'write';
 
 export interface UpsertInput {
   brandId: number;
@@ -54,16 +59,14 @@ export class ExtensionsUpsert {
     const plan = planUpsert(input.records, input.prepared, lookup, input.options);
     step('plan');
     if (input.shouldWrite && !input.shouldWrite(plan)) return { plan, lookup, consent: [], written: false };
-    await this.repository.update(runner, input.brandId, plan.updates);
-    step('update');
-    await this.repository.insert(runner, input.brandId, plan.inserts);
-    step('insert');
     const consent = consentChangesOfUpsert(plan, lookup);
     step('consent');
-    if (input.operation) {
-      await this.operations.record(runner, { ...input.operation, counts: outcomeCounts(plan), errors: plan.errors }, consent);
-    }
-    step('log');
+    const operation = input.operation;
+    const log = operation
+      ? (first: number) => this.operations.ctes({ ...operation, counts: outcomeCounts(plan), errors: plan.errors }, consent, first)
+      : undefined;
+    await this.repository.write(runner, input.brandId, plan.updates, plan.inserts, log);
+    step('write');
     return { plan, lookup, consent, written: true };
   }
 }
