@@ -109,7 +109,9 @@ export class ServiceProcess {
     if (target.embedded) env.DATA_DIR = target.dataDir;
     else env.DATABASE_URL = target.url;
     const log = openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'service-preload.js'), join(ROOT, 'dist', 'main.js')], {
+    // started as npm run start:prod starts it (its V8 flags), with the preload
+    const args = ['--max-semi-space-size=16', '-r', join(__dirname, 'service-preload.js'), join(ROOT, 'dist', 'main.js')];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env,
       stdio: ['ignore', log, log, 'ipc'],

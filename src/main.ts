@@ -16,6 +16,8 @@ import { DemoSeeder } from './seed/demo-seeder';
  * with 8 clients sending 1000-record batches the old space reached 180 MB for some 45 MB alive, and
  * the service's RSS 300 MB. At 100 % it stays near 90 MB, RSS near 210 MB, with the same
  * throughput (bench/README.md). `node --heap-growing-percent=N dist/main.js` overrides it.
+ * The young generation's cap (--max-semi-space-size) cannot be set here: V8 reads it only when it
+ * creates the heap, so npm start and start:prod pass it on the command line.
  */
 const HEAP_GROWING_PERCENT = 100;
 if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) {
