@@ -25,6 +25,10 @@ const RESULTS = join(__dirname, 'results');
 const TMP = join(RESULTS, 'tmp');
 
 interface Options {
+  /** the kinds of batch measured (--kinds=mixed,update); all by default; the targets need mixed */
+  kinds: BatchKind[];
+  /** the import job's figures (--no-jobs skips them) */
+  jobs: boolean;
   smoke: boolean;
   embedded: boolean;
   large: boolean;
@@ -33,13 +37,20 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const known = ['--smoke', '--embedded', '--large', '--profile', '--no-build'];
-  const unknown = argv.filter((a) => !known.includes(a));
-  if (unknown.length > 0) {
-    process.stderr.write(`bench: unknown option ${unknown[0]}\nusage: npm run bench -- [${known.join('] [')}]\n`);
+  const known = ['--smoke', '--embedded', '--large', '--profile', '--no-build', '--no-jobs'];
+  const kindsArg = argv.find((a) => a.startsWith('--kinds='));
+  const kinds = kindsArg ? (kindsArg.slice('--kinds='.length).split(',') as BatchKind[]) : BATCH_KINDS;
+  const unknown = argv.filter((a) => !known.includes(a) && a !== kindsArg);
+  if (unknown.length > 0 || kinds.some((k) => !BATCH_KINDS.includes(k)) || !kinds.includes('mixed')) {
+    process.stderr.write(
+      `bench: ${unknown.length > 0 ? `unknown option ${unknown[0]}` : `--kinds takes some of ${BATCH_KINDS.join(',')}, mixed among them`}\n` +
+        `usage: npm run bench -- [${known.join('] [')}] [--kinds=mixed,...]\n`,
+    );
     process.exit(2);
   }
   return {
+    kinds: BATCH_KINDS.filter((k) => kinds.includes(k)),
+    jobs: !argv.includes('--no-jobs'),
     smoke: argv.includes('--smoke'),
     embedded: argv.includes('--embedded'),
     large: argv.includes('--large'),
@@ -242,6 +253,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
       rows: p.rows,
       batch: p.batch,
       logLevel: process.env.LOG_LEVEL ?? 'info',
+      kinds: options.kinds,
       // other work on the machine skews every figure; the 1-minute load average tells
       loadAverageAtStart: loadavg()[0],
       phases: { latency: p.latency, naive: p.naive, growth: p.growth, throughputSeconds: p.throughputSeconds },
@@ -275,7 +287,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
 
   // 1. each kind of batch, then each batch size (mixed batches)
   if (inTurn) {
-    for (const kind of BATCH_KINDS) {
+    for (const kind of options.kinds) {
       await h.reset();
       const floor = new Floor(await h.db(), h.brand);
       const independent = new IndependentFloor(await h.db(), h.brand);
@@ -308,10 +320,10 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
       );
     }
   } else {
-    for (const kind of BATCH_KINDS) serviceOf.set(kind, await measureService(await h.service(), world, kind, p.batch, p.latency));
+    for (const kind of options.kinds) serviceOf.set(kind, await measureService(await h.service(), world, kind, p.batch, p.latency));
     for (const size of p.growthSizes) serviceGrowth.set(size, await measureService(await h.service(), world, 'mixed', size, p.growth));
     // the floor and naive runs, once the service is stopped (h.db() stops it)
-    for (const kind of BATCH_KINDS) {
+    for (const kind of options.kinds) {
       await h.reset();
       floorOf.set(kind, await new Floor(await h.db(), h.brand).measure(world, kind, p.batch, p.latency));
       await h.reset();
@@ -371,7 +383,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     log(`${clients} client(s): ${t.recordsPerSecond.toFixed(0)} records/s, ${t.errors} errors`);
   }
 
-  for (const kind of BATCH_KINDS) {
+  for (const kind of options.kinds) {
     const service = serviceOf.get(kind)!;
     const floor = floorOf.get(kind)!;
     const independent = independentOf.get(kind)!;
@@ -459,7 +471,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
 
   // 5. import jobs and their floor (jobs-bench.ts), on brands of their own, with the service
   // started again as in production, its job workers on
-  if (!target.embedded) {
+  if (!target.embedded && options.jobs) {
     h.serviceEnv = {};
     results.jobs = await measureJobs({
       db: await h.db(),
@@ -486,7 +498,8 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     ? join(TMP, `smoke-${stamp}.json`)
     : join(
         RESULTS,
-        `${stamp.slice(0, 10)}-${cpus().length}cores${options.embedded ? '-embedded' : ''}${options.large ? '-large' : ''}.json`,
+        `${stamp.slice(0, 10)}-${cpus().length}cores${options.embedded ? '-embedded' : ''}${options.large ? '-large' : ''}` +
+          `${options.kinds.length < BATCH_KINDS.length ? `-${options.kinds.join('-')}` : ''}.json`,
       );
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`figures written to ${file}`);
@@ -571,7 +584,9 @@ function judge(r: Results, options: Options): Results['targets'] {
       value: r.large ? r.large.serviceRatioP50.toFixed(2) : 'not run (--large)',
       pass: r.large ? r.large.serviceRatioP50 <= 1.5 : null,
     },
-    ...judgeJobs(r.jobs, r.throughput, options.large),
+    ...(options.jobs
+      ? judgeJobs(r.jobs, r.throughput, options.large)
+      : [{ name: 'import job targets', target: 'server runs', value: 'not run (--no-jobs)', pass: null }]),
   ];
 }
 
@@ -728,7 +743,7 @@ function missingFigures(r: Results, options: Options): string[] {
     if (!l) return missing.push(name);
     for (const key of ['p50', 'p95', 'p99', 'statements'] as const) positive(`${name}.${key}`, l[key]);
   };
-  for (const kind of BATCH_KINDS) {
+  for (const kind of options.kinds) {
     const k = r.kinds[kind];
     latency(`${kind}.service`, k?.service);
     latency(`${kind}.floor`, k?.floor);
@@ -744,7 +759,7 @@ function missingFigures(r: Results, options: Options): string[] {
   for (const t of r.throughput) positive(`throughput${t.clients}.recordsPerSecond`, t.recordsPerSecond);
   positive('memory.peakRssUnder8ClientsMb', r.memory.peakRssUnder8ClientsMb);
   if (options.large) latency('large.service', r.large?.service);
-  if (!options.embedded) missing.push(...missingJobFigures(r.jobs, options.large));
+  if (!options.embedded && options.jobs) missing.push(...missingJobFigures(r.jobs, options.large));
   return missing;
 }
 
