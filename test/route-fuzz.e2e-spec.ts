@@ -754,6 +754,12 @@ describe(`every operation of openapi.json under ${NUM_RUNS} fuzzed requests each
         } else if (res.status >= 400) throw new Error(`an error without a JSON body: ${what}`);
         const documented = op.responses[String(res.status)];
         if (!documented) throw new Error(`status ${res.status} is not documented for ${op.operationId}: ${what}`);
+        const media = Object.keys(documented.content ?? {});
+        if (parsed !== undefined && media.length > 0 && !media.includes('application/json')) {
+          throw new Error(
+            `${op.operationId} ${res.status} answered application/json; openapi.json documents only ${media.join(', ')}: ${what}`,
+          );
+        }
         try {
           // a body of another media type (a CSV download) is checked for its status only
           if (parsed !== undefined || res.text === '') api.expectDocumentedAnswer(path, method, res.status, parsed);
