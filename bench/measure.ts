@@ -171,7 +171,6 @@ export class Floor {
       at.begin = performance.now();
       const { plan: planned, consent } = await this.upsert.run(runner, {
         brandId,
-        records: batch.records,
         prepared,
         keys,
         options,

@@ -48,7 +48,7 @@ const none: LookupResult = { ...existing, extensions: new Map() };
 function plan(rawRecords: object[], insert: boolean): number {
   const start = performance.now();
   const options = { columns, insertIfNotExists: insert };
-  const result = planUpsert(rawRecords, prepareRecords(rawRecords, options), insert ? none : existing, options);
+  const result = planUpsert(prepareRecords(rawRecords, options), insert ? none : existing, options);
   const ms = performance.now() - start;
   const written = insert ? result.inserts.length : result.updates.length;
   if (written !== N) throw new Error(`expected ${N} ${insert ? 'inserts' : 'updates'}, got ${written}`);

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { reportIssue } from '../common/bulk-records/bulk-records';
 import { DomainError } from '../common/errors/domain.error';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
 import { queryRows } from '../database/query-rows';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
 import { addressSearchText, canonicalAddress } from './address';
-import { planBulkDelete, reportIssue } from './bulk-delete-planner';
+import { planBulkDelete } from './bulk-delete-planner';
 import { Channel } from './channel';
 import { BulkDeleteResultDto } from './dto/admin-contact-extensions.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
@@ -120,14 +121,14 @@ export class ContactExtensionsAdminService {
                   USING unnest($2::text[], $3::text[]) AS k(contact_key, address)
                   WHERE e.brand_id = $1 AND e.contact_key = k.contact_key AND e.address = k.address
                   RETURNING e.contact_key, e.address, e.channel, e.permission`,
-                [ctx.user.brandId, plan.keys.map((k) => k.contactKey), plan.keys.map((k) => k.address)],
+                [ctx.user.brandId, plan.keys.map((k) => k.record.contactKey), plan.keys.map((k) => k.record.address)],
               );
         const found = new Set(deleted.map((d) => extensionKey(d.contact_key, d.address)));
-        const missing = plan.keys.filter((k) => !found.has(extensionKey(k.contactKey, k.address)));
+        const missing = plan.keys.filter((k) => !found.has(k.key));
         const errors = [
           ...plan.errors,
           ...missing.map((k) =>
-            reportIssue(k.index, records[k.index], 'EXTENSION_NOT_FOUND', 'no extension with this contact_key and address'),
+            reportIssue(k.index, k.echo, { code: 'EXTENSION_NOT_FOUND', message: 'no extension with this contact_key and address' }),
           ),
         ].sort((a, b) => a.index - b.index);
         const failed = plan.failed + missing.length;

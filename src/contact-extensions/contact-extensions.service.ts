@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../brands/brand.entity';
+import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { MetricsService } from '../metrics/metrics.service';
 import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extensions.dto';
 import { BulkUpsertResultDto } from './dto/bulk-upsert-result.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
-import { isPlainRecord } from './record-validator';
 import { lookupKeysOf, outcomeCounts, PlanOptions, prepareRecords } from './upsert-planner';
 import { ExtensionsUpsert } from './upsert-transaction';
 
@@ -37,7 +37,6 @@ export class ContactExtensionsService {
     const plan = await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
       const outcome = await this.upsert.run(runner, {
         brandId: user.brandId,
-        records: body.contactDatas,
         prepared,
         keys,
         options,

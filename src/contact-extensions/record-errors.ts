@@ -14,10 +14,3 @@ export type RecordErrorCode = (typeof RECORD_ERROR_CODES)[number];
 
 export const RECORD_WARNING_CODES = ['DUPLICATE_IN_REQUEST'] as const;
 export type RecordWarningCode = (typeof RECORD_WARNING_CODES)[number];
-
-/** One broken rule of one record; `field` names the property when the rule is about one. */
-export interface RecordIssue<C extends string = RecordErrorCode> {
-  code: C;
-  field?: string;
-  message: string;
-}

@@ -3,13 +3,16 @@ import * as fc from 'fast-check';
 import { ExtensionColumn } from '../brands/brand.entity';
 import { codePointLength } from '../common/validation/storable-text';
 import { ContactExtensionRecordDto } from './dto/contact-extension-record.dto';
-import { RecordIssue } from './record-errors';
+import { RecordIssue } from '../common/bulk-records/bulk-records';
+import { RecordErrorCode } from './record-errors';
 import { validateRecord } from './record-validator';
+
+type Issue = RecordIssue<RecordErrorCode>;
 
 const ALL_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(['contact_key', 'address', 'channel', 'name', 'permission']);
 const KEY_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(['contact_key', 'address']);
 
-function issuesOf(raw: unknown, columns: ReadonlySet<ExtensionColumn> = ALL_COLUMNS): Pick<RecordIssue, 'code' | 'field'>[] {
+function issuesOf(raw: unknown, columns: ReadonlySet<ExtensionColumn> = ALL_COLUMNS): Pick<Issue, 'code' | 'field'>[] {
   const result = validateRecord(raw, columns);
   if (result.ok) return [];
   return result.issues.map(({ code, field }) => (field === undefined ? { code } : { code, field }));
@@ -218,8 +221,8 @@ describe('validateRecord', () => {
  */
 const FIELD_ORDER = ['contact_key', 'address', 'channel', 'name', 'permission', 'new_contact_key', 'new_address'];
 
-function issuesByDecorators(raw: Record<string, unknown>, columns: ReadonlySet<ExtensionColumn>): Pick<RecordIssue, 'code' | 'field'>[] {
-  const issues: Pick<RecordIssue, 'code' | 'field'>[] = [];
+function issuesByDecorators(raw: Record<string, unknown>, columns: ReadonlySet<ExtensionColumn>): Pick<Issue, 'code' | 'field'>[] {
+  const issues: Pick<Issue, 'code' | 'field'>[] = [];
   const known = new Set(FIELD_ORDER);
   for (const key of Object.keys(raw)) if (!known.has(key)) issues.push({ code: 'UNKNOWN_FIELD', field: key });
   const own = (key: string): unknown => (Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : undefined);
@@ -243,7 +246,7 @@ function issuesByDecorators(raw: Record<string, unknown>, columns: ReadonlySet<E
     issues.push({ code: 'INVALID_FIELD', field: 'address' });
   }
   // in the order of the fields (the length rule was appended after the decorators' issues)
-  const rank = (issue: Pick<RecordIssue, 'code' | 'field'>): number =>
+  const rank = (issue: Pick<Issue, 'code' | 'field'>): number =>
     issue.code === 'UNKNOWN_FIELD' ? -1 : FIELD_ORDER.indexOf(issue.field as string);
   return issues
     .map((issue, i) => ({ issue, i }))

@@ -64,7 +64,7 @@ function run(
 ): UpsertPlan {
   const planOptions: PlanOptions = { columns: options.columns ?? ALL_COLUMNS, insertIfNotExists: options.insertIfNotExists ?? false };
   const prepared = prepareRecords(records, planOptions);
-  return planUpsert(records, prepared, lookupOf(world), planOptions);
+  return planUpsert(prepared, lookupOf(world), planOptions);
 }
 
 /** The codes (and fields) reported for each index. */

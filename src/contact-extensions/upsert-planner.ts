@@ -1,13 +1,23 @@
 /**
  * Decides what happens to every record of a bulk upsert, without touching the database: the pure
- * half of the engine (house rule 7). Input: the raw records, the request options, and what the
- * lookup found; output: per-record outcomes and the set-based writes to run.
+ * half of the engine (house rule 7). Input: the records grouped and validated by the bulk-record
+ * kernel, the request options, and what the lookup found; output: per-record outcomes and the
+ * set-based writes to run.
  */
 import { ExtensionColumn } from '../brands/brand.entity';
+import {
+  Candidate,
+  Echo,
+  groupAndValidate,
+  GroupedRecords,
+  RecordIssue,
+  reportIssue,
+  ReportedIssue,
+} from '../common/bulk-records/bulk-records';
 import { canonicalAddress, isValidAddress } from './address';
 import { Channel } from './channel';
-import { RecordErrorCode, RecordIssue, RecordWarningCode } from './record-errors';
-import { isPlainRecord, ParsedRecord, validateRecord } from './record-validator';
+import { RecordErrorCode, RecordWarningCode } from './record-errors';
+import { ParsedRecord, validateRecord } from './record-validator';
 
 export interface ExistingExtension {
   id: string;
@@ -41,14 +51,12 @@ export interface LookupKeys {
   typeNames: string[];
 }
 
-export interface ReportedIssue<C extends string> {
-  index: number;
-  contact_key: string | null;
-  address: string | null;
-  code: C;
-  field?: string;
-  message: string;
-}
+/** What a record's issues echo as sent: its contact_key and address. */
+export type ExtensionEcho = 'contact_key' | 'address';
+export const EXTENSION_ECHO: readonly ExtensionEcho[] = ['contact_key', 'address'];
+
+/** An error or warning of the answer (contract section 4). */
+export type ExtensionIssue<C extends string> = ReportedIssue<C, ExtensionEcho>;
 
 export interface InsertRow {
   contactKey: string;
@@ -78,8 +86,8 @@ export interface UpsertPlan {
   unchanged: number;
   skipped: number;
   failed: number;
-  errors: ReportedIssue<RecordErrorCode>[];
-  warnings: ReportedIssue<RecordWarningCode>[];
+  errors: ExtensionIssue<RecordErrorCode>[];
+  warnings: ExtensionIssue<RecordWarningCode>[];
 }
 
 /** The answer's counts: inserted + updated + unchanged + skipped + failed = total. */
@@ -96,79 +104,30 @@ export function outcomeCounts(plan: UpsertPlan): Record<'total' | 'inserted' | '
 
 export const extensionKey = (contactKey: string, address: string): string => `${contactKey}\u0000${address}`;
 
-/** A record after its own validation and the in-request duplicate grouping. */
-export interface PreparedRecords {
-  /**
-   * index of the record processed for each group, in request order, with its parsed form and its
-   * extensionKey (computed once: building and hashing these strings was a visible share of the
-   * planner's time on 1000-record batches)
-   */
-  candidates: { index: number; record: ParsedRecord; key: string }[];
-  /** record errors found without the database */
-  errors: ReportedIssue<RecordErrorCode>[];
-  warnings: ReportedIssue<RecordWarningCode>[];
-  /** indexes that failed on their own */
-  failedIndexes: Set<number>;
+/** The group of a record that failed its own rules: its contact_key and canonical address, as sent. */
+export function extensionGroupOf(echo: Echo<ExtensionEcho>): string | undefined {
+  return echo.contact_key !== null && echo.address !== null ? extensionKey(echo.contact_key, canonicalAddress(echo.address)) : undefined;
 }
 
-function echo(raw: unknown, key: 'contact_key' | 'address'): string | null {
-  if (!isPlainRecord(raw) || !Object.prototype.hasOwnProperty.call(raw, key)) return null;
-  const value = raw[key];
-  return typeof value === 'string' ? value : null;
-}
-
-function reported<C extends string>(index: number, raw: unknown, issue: RecordIssue<C>): ReportedIssue<C> {
-  const out: ReportedIssue<C> = {
-    index,
-    contact_key: echo(raw, 'contact_key'),
-    address: echo(raw, 'address'),
-    code: issue.code,
-    message: issue.message,
-  };
-  if (issue.field !== undefined) out.field = issue.field;
-  return out;
-}
+/**
+ * The records after grouping and their own rules. A candidate's key is its extensionKey, computed
+ * once: building and hashing these strings was a visible share of the planner's time on
+ * 1000-record batches.
+ */
+export type PreparedRecords = GroupedRecords<ParsedRecord, RecordErrorCode, ExtensionEcho>;
+type PreparedRecord = Candidate<ParsedRecord, ExtensionEcho>;
 
 /**
  * Step 1 (no database): group records by (contact_key, canonical address), the last of a group wins
  * and the earlier ones are skipped with a warning, valid or not; then validate each processed record.
  */
 export function prepareRecords(rawRecords: readonly unknown[], options: PlanOptions): PreparedRecords {
-  const validations = rawRecords.map((raw) => validateRecord(raw, options.columns));
-  const lastOfGroup = new Map<string, number>();
-  // a record's group is its extensionKey: the candidates keep it
-  const groupOf: (string | undefined)[] = rawRecords.map((raw, index) => {
-    const validation = validations[index];
-    // a record whose key is unreadable cannot be grouped; it is judged alone
-    const group = validation.ok
-      ? keyOf(validation.record)
-      : isPlainRecord(raw) && typeof raw.contact_key === 'string' && typeof raw.address === 'string'
-        ? extensionKey(raw.contact_key, canonicalAddress(raw.address))
-        : undefined;
-    if (group !== undefined) lastOfGroup.set(group, index);
-    return group;
+  return groupAndValidate(rawRecords, {
+    echo: EXTENSION_ECHO,
+    validate: (raw) => validateRecord(raw, options.columns),
+    keyOf,
+    groupOf: extensionGroupOf,
   });
-
-  const prepared: PreparedRecords = { candidates: [], errors: [], warnings: [], failedIndexes: new Set() };
-  rawRecords.forEach((raw, index) => {
-    const group = groupOf[index];
-    if (group !== undefined && lastOfGroup.get(group) !== index) {
-      prepared.warnings.push(
-        reported(index, raw, {
-          code: 'DUPLICATE_IN_REQUEST',
-          message: `a later record (index ${lastOfGroup.get(group)}) has the same contact_key and address; this one is skipped`,
-        }),
-      );
-      return;
-    }
-    const validation = validations[index];
-    if (validation.ok) prepared.candidates.push({ index, record: validation.record, key: group as string });
-    else {
-      prepared.failedIndexes.add(index);
-      for (const issue of validation.issues) prepared.errors.push(reported(index, raw, issue));
-    }
-  });
-  return prepared;
 }
 
 /** Step 2: the keys the lookup statement must fetch for the processed records. */
@@ -200,11 +159,12 @@ function targetOf(record: ParsedRecord): { contactKey: string; address: string }
   return { contactKey: record.newContactKey ?? record.contactKey, address: record.newAddress ?? record.address };
 }
 
+/** A candidate and what the database rules found about it. */
 interface Judged {
-  index: number;
-  record: ParsedRecord;
+  candidate: PreparedRecord;
   existing?: ExistingExtension;
-  issues: RecordIssue[];
+  /** its database rules broken (its own rules passed) */
+  issues: RecordIssue<RecordErrorCode>[];
   /** where the extension ends, when the record succeeds */
   target: string;
   moves: boolean;
@@ -214,81 +174,95 @@ interface Judged {
  * Step 3: apply the database rules with what the lookup found, judge uniqueness on the state after
  * the request (so chains and swaps of renames pass), and produce the writes.
  */
-export function planUpsert(
-  rawRecords: readonly unknown[],
-  prepared: PreparedRecords,
-  lookup: LookupResult,
-  options: PlanOptions,
-): UpsertPlan {
-  const channelInColumns = options.columns.has('channel');
-  const judged: Judged[] = prepared.candidates.map(({ index, record, key: sourceKey }) => {
-    const existing = lookup.extensions.get(sourceKey);
-    const targetKey = renames(record) ? keyOf(targetOf(record)) : sourceKey;
-    const issues: RecordIssue[] = [];
-    const channel = record.channel ?? existing?.channel;
-
-    if (!existing) {
-      if (!options.insertIfNotExists) {
-        issues.push({ code: 'EXTENSION_NOT_FOUND', message: 'no extension with this contact_key and address exists' });
-      } else {
-        if (!channelInColumns || record.channel === undefined) {
-          issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required to insert an extension' });
-        }
-        if (!lookup.contacts.has(record.contactKey)) {
-          issues.push({ code: 'CONTACT_NOT_FOUND', field: 'contact_key', message: 'contact_key is not a contact of the brand' });
-        }
-        if (record.channel !== undefined && !isValidAddress(record.channel, record.address)) {
-          issues.push({ code: 'INVALID_ADDRESS', field: 'address', message: invalidAddressMessage(record.channel, 'address') });
-        }
-      }
-    } else if (record.channel !== undefined && record.channel !== existing.channel) {
-      issues.push({
-        code: 'CHANNEL_IMMUTABLE',
-        field: 'channel',
-        message: `the channel of an extension cannot change (it is ${existing.channel})`,
-      });
-    }
-    if (typeof record.name === 'string' && channel !== undefined && !lookup.types.get(channel)?.has(record.name)) {
-      issues.push({
-        code: 'UNKNOWN_EXTENSION_TYPE',
-        field: 'name',
-        message: `name is not an extension type of the brand for channel ${channel}`,
-      });
-    }
-    if (record.newAddress !== undefined) {
-      if (!channelInColumns || record.channel === undefined) {
-        issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required with new_address' });
-      } else if (!isValidAddress(record.channel, record.newAddress)) {
-        issues.push({ code: 'INVALID_ADDRESS', field: 'new_address', message: invalidAddressMessage(record.channel, 'new_address') });
-      }
-    }
-    if (record.newContactKey !== undefined && !lookup.contacts.has(record.newContactKey)) {
-      issues.push({ code: 'CONTACT_NOT_FOUND', field: 'new_contact_key', message: 'new_contact_key is not a contact of the brand' });
-    }
-    return { index, record, existing, issues, target: targetKey, moves: existing !== undefined && targetKey !== sourceKey };
-  });
-
-  failCollisions(judged, lookup);
-
-  const plan: UpsertPlan = {
-    total: rawRecords.length,
-    inserts: [],
-    updates: [],
-    unchanged: 0,
+export function planUpsert(prepared: PreparedRecords, lookup: LookupResult, options: PlanOptions): UpsertPlan {
+  const judged = judgeRecords(prepared.candidates, lookup, options);
+  const failing = judged.filter((j) => j.issues.length > 0);
+  const errors: ExtensionIssue<RecordErrorCode>[] = [...prepared.errors];
+  for (const { candidate, issues } of failing) {
+    for (const issue of issues) errors.push(reportIssue(candidate.index, candidate.echo, issue));
+  }
+  errors.sort((a, b) => a.index - b.index);
+  return {
+    total: prepared.total,
+    ...writesOf(judged.filter((j) => j.issues.length === 0)),
     skipped: prepared.warnings.length,
-    failed: prepared.failedIndexes.size,
-    errors: [...prepared.errors],
+    failed: prepared.failed + failing.length,
+    errors,
     warnings: prepared.warnings,
   };
-  for (const j of judged) {
-    if (j.issues.length > 0) {
-      plan.failed++;
-      for (const issue of j.issues) plan.errors.push(reported(j.index, rawRecords[j.index], issue));
-      continue;
+}
+
+/** The database rules of each candidate, then the uniqueness of where each one ends. */
+function judgeRecords(candidates: readonly PreparedRecord[], lookup: LookupResult, options: PlanOptions): Judged[] {
+  const judged = candidates.map((candidate): Judged => {
+    const { record, key: sourceKey } = candidate;
+    const existing = lookup.extensions.get(sourceKey);
+    const target = renames(record) ? keyOf(targetOf(record)) : sourceKey;
+    const issues = databaseIssues(record, existing, lookup, options);
+    return { candidate, existing, issues, target, moves: existing !== undefined && target !== sourceKey };
+  });
+  failCollisions(judged, lookup);
+  return judged;
+}
+
+/** The rules of contract section 4 that need what the lookup found, in the order of the answer's issues. */
+function databaseIssues(
+  record: ParsedRecord,
+  existing: ExistingExtension | undefined,
+  lookup: LookupResult,
+  options: PlanOptions,
+): RecordIssue<RecordErrorCode>[] {
+  const channelInColumns = options.columns.has('channel');
+  const issues: RecordIssue<RecordErrorCode>[] = [];
+  const channel = record.channel ?? existing?.channel;
+  if (!existing) {
+    if (!options.insertIfNotExists) {
+      issues.push({ code: 'EXTENSION_NOT_FOUND', message: 'no extension with this contact_key and address exists' });
+    } else {
+      if (!channelInColumns || record.channel === undefined) {
+        issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required to insert an extension' });
+      }
+      if (!lookup.contacts.has(record.contactKey)) {
+        issues.push({ code: 'CONTACT_NOT_FOUND', field: 'contact_key', message: 'contact_key is not a contact of the brand' });
+      }
+      if (record.channel !== undefined && !isValidAddress(record.channel, record.address)) {
+        issues.push({ code: 'INVALID_ADDRESS', field: 'address', message: invalidAddressMessage(record.channel, 'address') });
+      }
     }
-    const { record, existing } = j;
+  } else if (record.channel !== undefined && record.channel !== existing.channel) {
+    issues.push({
+      code: 'CHANNEL_IMMUTABLE',
+      field: 'channel',
+      message: `the channel of an extension cannot change (it is ${existing.channel})`,
+    });
+  }
+  if (typeof record.name === 'string' && channel !== undefined && !lookup.types.get(channel)?.has(record.name)) {
+    issues.push({
+      code: 'UNKNOWN_EXTENSION_TYPE',
+      field: 'name',
+      message: `name is not an extension type of the brand for channel ${channel}`,
+    });
+  }
+  if (record.newAddress !== undefined) {
+    if (!channelInColumns || record.channel === undefined) {
+      issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required with new_address' });
+    } else if (!isValidAddress(record.channel, record.newAddress)) {
+      issues.push({ code: 'INVALID_ADDRESS', field: 'new_address', message: invalidAddressMessage(record.channel, 'new_address') });
+    }
+  }
+  if (record.newContactKey !== undefined && !lookup.contacts.has(record.newContactKey)) {
+    issues.push({ code: 'CONTACT_NOT_FOUND', field: 'new_contact_key', message: 'new_contact_key is not a contact of the brand' });
+  }
+  return issues;
+}
+
+/** The writes of the records that passed every rule: an insert, an update, or nothing to change. */
+function writesOf(passed: readonly Judged[]): Pick<UpsertPlan, 'inserts' | 'updates' | 'unchanged'> {
+  const writes: Pick<UpsertPlan, 'inserts' | 'updates' | 'unchanged'> = { inserts: [], updates: [], unchanged: 0 };
+  for (const { candidate, existing, moves } of passed) {
+    const { record } = candidate;
     if (!existing) {
-      plan.inserts.push({
+      writes.inserts.push({
         contactKey: record.contactKey,
         address: record.address,
         channel: record.channel as Channel,
@@ -299,23 +273,22 @@ export function planUpsert(
     }
     const nameChanges = record.name !== undefined && record.name !== existing.name;
     const permissionChanges = record.permission !== undefined && record.permission !== existing.permission;
-    if (!j.moves && !nameChanges && !permissionChanges) {
-      plan.unchanged++;
+    if (!moves && !nameChanges && !permissionChanges) {
+      writes.unchanged++;
       continue;
     }
     const target = targetOf(record);
-    plan.updates.push({
+    writes.updates.push({
       id: existing.id,
       contactKey: target.contactKey,
       address: target.address,
       nameSet: nameChanges,
       name: nameChanges ? (record.name ?? null) : null,
       permission: permissionChanges ? (record.permission as boolean) : null,
-      moves: j.moves,
+      moves,
     });
   }
-  plan.errors.sort((a, b) => a.index - b.index);
-  return plan;
+  return writes;
 }
 
 /**

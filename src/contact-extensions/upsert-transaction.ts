@@ -21,8 +21,6 @@ export type UpsertStep = 'lookup' | 'plan' | 'consent' | 'write';
 
 export interface UpsertInput {
   brandId: number;
-  /** the records as sent (echoed into errors and warnings) */
-  records: readonly unknown[];
   /** prepareRecords(records, options) and lookupKeysOf of it, computed before the transaction */
   prepared: PreparedRecords;
   keys: LookupKeys;
@@ -56,7 +54,7 @@ export class ExtensionsUpsert {
     const step = input.onStep ?? (() => undefined);
     const lookup = input.prepared.candidates.length > 0 ? await this.repository.lookup(runner, input.brandId, input.keys) : NOTHING_FOUND;
     step('lookup');
-    const plan = planUpsert(input.records, input.prepared, lookup, input.options);
+    const plan = planUpsert(input.prepared, lookup, input.options);
     step('plan');
     if (input.shouldWrite && !input.shouldWrite(plan)) return { plan, lookup, consent: [], written: false };
     const consent = consentChangesOfUpsert(plan, lookup);

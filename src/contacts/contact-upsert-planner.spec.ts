@@ -6,13 +6,13 @@ const ALL = new Set<ContactColumn>(CONTACT_COLUMNS);
 describe('contact upsert planner', () => {
   it('canonicalizes email (trimmed, lowercased) and gsm (international digits)', () => {
     const result = validateContactRecord({ contact_key: 'c1', email: '  Jane.Doe@Example.COM ', gsm: '+90 535 123 45 67' }, ALL);
-    expect(result).toEqual({ ok: true, row: { contact_key: 'c1', email: 'jane.doe@example.com', gsm: '905351234567' } });
+    expect(result).toEqual({ ok: true, record: { contact_key: 'c1', email: 'jane.doe@example.com', gsm: '905351234567' } });
   });
 
   it('lets null clear the text columns but not the flags or the status', () => {
     expect(validateContactRecord({ contact_key: 'c1', name: null, surname: null, email: null, gsm: null }, ALL)).toEqual({
       ok: true,
-      row: { contact_key: 'c1', name: null, surname: null, email: null, gsm: null },
+      record: { contact_key: 'c1', name: null, surname: null, email: null, gsm: null },
     });
     const result = validateContactRecord({ contact_key: 'c1', email_permission: null, contact_status: null }, ALL);
     expect(result.ok).toBe(false);
@@ -55,7 +55,7 @@ describe('contact upsert planner', () => {
   it('accepts paired surrogates (an emoji) in names', () => {
     expect(validateContactRecord({ contact_key: 'c\u{1F600}', name: 'Jane \u{1F600}' }, ALL)).toEqual({
       ok: true,
-      row: { contact_key: 'c\u{1F600}', name: 'Jane \u{1F600}' },
+      record: { contact_key: 'c\u{1F600}', name: 'Jane \u{1F600}' },
     });
   });
 
@@ -64,7 +64,7 @@ describe('contact upsert planner', () => {
       validateContactRecord({ contact_key: 'c1', name: 'Jane', email: 'broken' }, new Set<ContactColumn>(['contact_key', 'name'])),
     ).toEqual({
       ok: true,
-      row: { contact_key: 'c1', name: 'Jane' },
+      record: { contact_key: 'c1', name: 'Jane' },
     });
   });
 
