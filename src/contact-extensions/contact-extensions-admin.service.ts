@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { reportIssue } from '../common/bulk-records/bulk-records';
 import { DomainError } from '../common/errors/domain.error';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { escapeLike } from '../database/escape-like';
 import { queryRows } from '../database/query-rows';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
@@ -26,10 +27,6 @@ interface DeletedRow extends ContactExtensionDto {
 }
 
 const COLUMNS = 'contact_key, address, channel, name, permission, created_at, updated_at';
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /** The dashboard's reads and deletes of extensions; every statement filters by the caller's brand ($1). */
 @Injectable()

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { escapeLike } from '../database/escape-like';
 import { pgArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { ContactColumn } from './contact-columns';
@@ -183,8 +184,4 @@ export class ContactsRepository {
     await runner.query('DELETE FROM master_contact WHERE brand_id = $1 AND contact_key = $2', [brandId, contactKey]);
     return extensions;
   }
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
