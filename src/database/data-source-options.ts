@@ -10,6 +10,7 @@ import { InitialSchema1764165600000 } from './migrations/1764165600000-InitialSc
 import { AdminDashboard1764180000000 } from './migrations/1764180000000-AdminDashboard';
 import { RetrySafetyAndLimits1764200000000 } from './migrations/1764200000000-RetrySafetyAndLimits';
 import { BulkPathCosts1764300000000 } from './migrations/1764300000000-BulkPathCosts';
+import { CanonicalPhoneNumbers1764400000000 } from './migrations/1764400000000-CanonicalPhoneNumbers';
 import { ConsentChange } from '../operations/entities/consent-change.entity';
 import { Operation } from '../operations/entities/operation.entity';
 import { ExtensionCount } from '../stats/entities/extension-count.entity';
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   AdminDashboard1764180000000,
   RetrySafetyAndLimits1764200000000,
   BulkPathCosts1764300000000,
+  CanonicalPhoneNumbers1764400000000,
 ];
 
 /**

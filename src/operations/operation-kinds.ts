@@ -1,4 +1,4 @@
-/** What a logged operation did. Every bulk write of the service is one of these. */
+/** What a logged operation did. Every bulk write of the service, and every migration that rewrites data, is one of these. */
 export const OPERATION_KINDS = [
   'contact_extensions.bulk_upsert',
   'contact_extensions.bulk_delete',
@@ -7,5 +7,7 @@ export const OPERATION_KINDS = [
   'contacts.delete',
   'extension_types.rename',
   'extension_types.delete',
+  'contact_extensions.canonicalize_phones',
+  'contacts.canonicalize_phones',
 ] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];

@@ -1020,7 +1020,7 @@ export interface components {
              * @example contact_extensions.bulk_upsert
              * @enum {string}
              */
-            kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete";
+            kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             /**
              * @description The X-Request-Id of the request (or the one the service gave it).
              * @example 3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10
@@ -1099,7 +1099,7 @@ export interface components {
              * @example contact_extensions.bulk_upsert
              * @enum {string}
              */
-            kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete";
+            kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             /**
              * @description The X-Request-Id of the request (or the one the service gave it).
              * @example 3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10
@@ -1188,7 +1188,7 @@ export interface components {
              * @example contact_extensions.bulk_upsert
              * @enum {string}
              */
-            operation_kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete";
+            operation_kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             /** @example 3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10 */
             request_id: string;
             /** @example 7 */
@@ -2413,7 +2413,7 @@ export interface operations {
                 /** @description Only operations started before this time (ISO 8601). */
                 to?: string;
                 /** @description Only operations of this kind. */
-                kind?: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete";
+                kind?: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             };
             header?: never;
             path?: never;
