@@ -2,7 +2,9 @@ import Redis from 'ioredis';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import reliabilityConfig from '../src/config/reliability.config';
 import { MetricsService } from '../src/metrics/metrics.service';
+import { bulkContacts } from './support/admin';
 import { ALL_COLUMNS, bulk } from './support/bulk';
 import { brandWithToken, createApiUser, createBrand, insertExtensions, uniqueKey } from './support/factories';
 import { holdEmbeddedConnection, lockRows, until } from './support/hold';
@@ -155,6 +157,22 @@ function limitsOn(store: string, env: () => Record<string, string>) {
         expect.objectContaining({ labels: { limit: 'bulk_rate' }, value: expect.any(Number) }),
       );
     });
+    it('POST /rest/bulk/contacts counts against the same limit of the brand: over it, 429 and nothing written', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const contact = (key: string) => ({ columns: ['contact_key', 'name'], contactDatas: [{ contact_key: key, name: 'Jane' }] });
+      await bulk(t, token, insertBody('c1')).expect(200);
+      await bulkContacts(t, token, contact('k1')).expect(200);
+      await bulkContacts(t, token, contact('k2')).expect(200);
+      const refused = await bulkContacts(t, token, contact('k3'));
+      expectRateLimited(refused, 60);
+      expect(refused.body.message).toContain('Too many bulk requests of your brand');
+      expectRateLimited(await bulk(t, token, insertBody('c1')), 60);
+      const contacts: { contact_key: string }[] = await t.dataSource.query(
+        'SELECT contact_key FROM master_contact WHERE brand_id = $1 ORDER BY contact_key',
+        [brand.id],
+      );
+      expect(contacts.map((c) => c.contact_key)).toEqual(['c1', 'k1', 'k2']);
+    });
   });
 
   describe(`bulk rate window (${store})`, () => {
@@ -200,6 +218,17 @@ function limitsOn(store: string, env: () => Record<string, string>) {
       // and so were the slots of refused and failed requests
       await bulk(t, token, { columns: ['contact_key'], contactDatas: [{}] }).expect(400);
       await bulk(t, token, insertBody('c1')).expect(200);
+    });
+
+    it('POST /rest/bulk/contacts while a bulk write of the brand is in flight gets 429 with Retry-After 1, and writes nothing', async () => {
+      const { brand, token, update } = await brandWithRow(t);
+      const body = { columns: ['contact_key', 'name'], contactDatas: [{ contact_key: 'k1', name: 'Jane' }] };
+      const [first, second] = await inFlight(t, brand.id, update, () => bulkContacts(t, token, body).then((r) => r));
+      expect(first.status).toBe(200);
+      expectRateLimited(second, 1);
+      expect(second.body.message).toContain('in flight');
+      expect(await t.dataSource.query(`SELECT 1 FROM master_contact WHERE brand_id = $1 AND contact_key = 'k1'`, [brand.id])).toEqual([]);
+      await bulkContacts(t, token, body).expect(200);
     });
   });
 
@@ -361,4 +390,35 @@ describe('limits in Redis (REDIS_URL)', () => {
       expect(await one.dataSource.query('SELECT 1 FROM rate_limit_bucket WHERE bucket = $1', [`login:user:${userKey}`])).toEqual([]);
     });
   });
+});
+
+describe('the limits in the API document', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(['/rest/bulk/contact_extensions', '/rest/bulk/contacts'])(
+    'POST %s documents its 429 with Retry-After, quoting the defaults the service uses',
+    async (path) => {
+      const document = (await t.http.get('/docs-json').expect(200)).body;
+      const answer = document.paths[path].post.responses['429'];
+      expect(answer.headers['Retry-After']).toBeDefined();
+      const unset = Object.fromEntries(
+        ['BULK_RATE_LIMIT', 'BULK_RATE_WINDOW_SECONDS', 'BULK_CONCURRENCY_LIMIT'].map((name) => [name, process.env[name]]),
+      );
+      for (const name of Object.keys(unset)) delete process.env[name];
+      let defaults: ReturnType<typeof reliabilityConfig>;
+      try {
+        defaults = reliabilityConfig();
+      } finally {
+        for (const [name, value] of Object.entries(unset)) if (value !== undefined) process.env[name] = value;
+      }
+      expect(answer.description).toContain(`BULK_CONCURRENCY_LIMIT, default ${defaults.bulkConcurrencyLimit})`);
+      expect(answer.description).toContain(`default ${defaults.bulkRateLimit} per ${defaults.bulkRateWindowSeconds} seconds`);
+    },
+  );
 });

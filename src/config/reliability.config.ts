@@ -90,6 +90,16 @@ export interface ReliabilityConfig {
   loginWindowSeconds: number;
 }
 
+/** The limits' defaults, which the API documentation quotes. */
+export const LIMIT_DEFAULTS = {
+  bulkRateLimit: 600,
+  bulkRateWindowSeconds: 60,
+  bulkConcurrencyLimit: 16,
+  loginFailuresPerUser: 10,
+  loginFailuresPerAddress: 100,
+  loginWindowSeconds: 900,
+} as const;
+
 export default registerAs('reliability', (): ReliabilityConfig => {
   const env = validateConfig(process.env, ReliabilityEnv);
   return {
@@ -97,11 +107,11 @@ export default registerAs('reliability', (): ReliabilityConfig => {
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'ce:',
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS ?? 86_400,
     requestLeaseSeconds: env.REQUEST_LEASE_SECONDS ?? 120,
-    bulkRateLimit: env.BULK_RATE_LIMIT ?? 600,
-    bulkRateWindowSeconds: env.BULK_RATE_WINDOW_SECONDS ?? 60,
-    bulkConcurrencyLimit: env.BULK_CONCURRENCY_LIMIT ?? 16,
-    loginFailuresPerUser: env.LOGIN_FAILURES_PER_USER ?? 10,
-    loginFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS ?? 100,
-    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS ?? 900,
+    bulkRateLimit: env.BULK_RATE_LIMIT ?? LIMIT_DEFAULTS.bulkRateLimit,
+    bulkRateWindowSeconds: env.BULK_RATE_WINDOW_SECONDS ?? LIMIT_DEFAULTS.bulkRateWindowSeconds,
+    bulkConcurrencyLimit: env.BULK_CONCURRENCY_LIMIT ?? LIMIT_DEFAULTS.bulkConcurrencyLimit,
+    loginFailuresPerUser: env.LOGIN_FAILURES_PER_USER ?? LIMIT_DEFAULTS.loginFailuresPerUser,
+    loginFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS ?? LIMIT_DEFAULTS.loginFailuresPerAddress,
+    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS ?? LIMIT_DEFAULTS.loginWindowSeconds,
   };
 });

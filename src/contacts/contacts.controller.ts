@@ -5,6 +5,7 @@ import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { OperationCtx } from '../operations/operation-context.decorator';
 import type { OperationContext } from '../operations/operations.recorder';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { ApiBulkUpsertContacts } from './contacts.openapi';
 import { ContactsService } from './contacts.service';
 import { BulkUpsertContactsDto, BulkUpsertContactsResultDto, ContactsValidationFailedResponseDto } from './dto/bulk-upsert-contacts.dto';
@@ -18,7 +19,9 @@ export class ContactsController {
   @Post('bulk/contacts')
   @HttpCode(200)
   @Authenticated({ permission: 'Contacts.Manage' })
+  // the limit first, then the key (see @Idempotent)
   @Idempotent()
+  @RateLimited('bulk')
   @ApiBulkUpsertContacts()
   bulkUpsert(@OperationCtx() ctx: OperationContext, @Body() body: BulkUpsertContactsDto): Promise<BulkUpsertContactsResultDto> {
     return this.contacts.bulkUpsert(ctx, body);

@@ -2116,6 +2116,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description RATE_LIMITED: your brand sent more bulk requests than allowed per window (BULK_RATE_LIMIT per BULK_RATE_WINDOW_SECONDS, default 600 per 60 seconds) or has too many in flight at once (BULK_CONCURRENCY_LIMIT, default 16). Every bulk write of the brand counts against the same limits. Nothing was done; retry after Retry-After (seconds). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "code": "RATE_LIMITED",
+                     *       "message": "Too many bulk requests of your brand; retry after 12 s (Retry-After).",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
     ListContacts: {
@@ -2752,7 +2771,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description RATE_LIMITED: your brand sent more bulk requests than allowed per window (BULK_RATE_LIMIT per BULK_RATE_WINDOW_SECONDS, default 600 a minute) or has too many in flight at once (BULK_CONCURRENCY_LIMIT, default 8). Nothing was done; retry after Retry-After (seconds). */
+            /** @description RATE_LIMITED: your brand sent more bulk requests than allowed per window (BULK_RATE_LIMIT per BULK_RATE_WINDOW_SECONDS, default 600 per 60 seconds) or has too many in flight at once (BULK_CONCURRENCY_LIMIT, default 16). Every bulk write of the brand counts against the same limits. Nothing was done; retry after Retry-After (seconds). */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
