@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --smoke] [-- --embedded] [-- --large] [-- --profile]`: the benchmark of the
- * bulk upsert (issue 3). Seeds a brand, starts the built service, and measures in one run, on the
+ * bulk upsert. Seeds a brand, starts the built service, and measures in one run, on the
  * same data and the same kinds of batches, the service end to end, the floor (the service's own SQL
  * run directly) and the naive ORM way, then throughput, memory and how the cost grows. Prints one
  * table and writes the figures to bench/results/<date>-<cores>cores[-embedded][-large].json.

@@ -31,7 +31,7 @@ import { StatsModule } from './stats/stats.module';
     BrandsModule,
     ContactsModule,
     ContactExtensionsModule,
-    // the admin dashboard (issue 5)
+    // the admin dashboard
     BrandSettingsModule,
     ApiUserAdminModule,
     OperationsModule,

@@ -7,7 +7,7 @@ import { brandWithToken, createApiUser, insertExtensions, login } from './suppor
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
- * Issue 5: every admin route is guarded by its permission, documented in Swagger under its own tag
+ * Every admin route is guarded by its permission, documented in Swagger under its own tag
  * with request and response schemas, examples and its error answers, and answers as documented.
  */
 describe('admin: routes, permissions and documentation', () => {
@@ -21,7 +21,7 @@ describe('admin: routes, permissions and documentation', () => {
     await t.close();
   });
 
-  /** The routes of issue 5 and the permission each demands. A change of access must change this list. */
+  /** The admin routes and the permission each demands. A change of access must change this list. */
   const ADMIN_ROUTES: Record<string, string> = {
     'GET /admin/brand': 'Brand.Read',
     'PATCH /admin/brand': 'Brand.Manage',

@@ -6,7 +6,7 @@ import { brandWithToken } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /*
- * Hostile input (issue 4): property-based fuzzing of POST /rest/bulk/contact_extensions with
+ * Hostile input: property-based fuzzing of POST /rest/bulk/contact_extensions with
  * fast-check. The bodies range from envelopes of every wrong shape to records with wrong types,
  * empty and huge strings, unicode (lone surrogates, RTL, emoji, NUL and other control characters),
  * nested objects, `__proto__` and `constructor` keys and SQL fragments, mixed with valid-looking
@@ -549,7 +549,7 @@ describe(`POST /rest/bulk/contact_extensions under ${NUM_RUNS} fuzzed bodies (fa
   const tally = { requests: 0, inserted: 0, updated: 0, byAnswer: new Map<string, number>() };
 
   beforeAll(async () => {
-    // a thousand requests in a few seconds are far over the default rate limit of a brand (issue 4)
+    // a thousand requests in a few seconds are far over the default rate limit of a brand
     t = await createTestApp({ BULK_RATE_LIMIT: '0' });
     const setup = await brandWithToken(t.dataSource, t.http, { contacts: CONTACTS, types: TYPES });
     brandId = setup.brand.id;

@@ -142,7 +142,7 @@ describe('migrations', () => {
     expect(rows[0].id).not.toBe(rows[1].id);
   });
 
-  describe('BulkPathCosts (issue 3)', () => {
+  describe('BulkPathCosts', () => {
     let brandId: number;
     let operationId: string;
 

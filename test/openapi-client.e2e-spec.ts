@@ -5,7 +5,7 @@ import { OpenApiDocument } from './support/openapi-document';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
- * Issue 6: the document is what the service does. The client is generated from the committed
+ * The document is what the service does. The client is generated from the committed
  * openapi.json (`npm run openapi:client`, test/client/schema.d.ts), so a request or answer shape
  * the document no longer describes fails to compile; and every answer here is checked against the
  * document at run time (its status documented for the operation, its body matching the schema with

@@ -10,7 +10,7 @@ import { createTestApp, TEST_JWT_SECRET } from './support/test-app';
 import { serverDatabaseUrl } from './support/test-database';
 
 /*
- * Races (issue 4): 8 clients send 320 bulk requests that mix inserts, updates, renames (swaps
+ * Races: 8 clients send 320 bulk requests that mix inserts, updates, renames (swaps
  * included) and duplicates within a request on one shared key space (40 contacts x 5 addresses),
  * alternating between two instances of the service (two processes, two ports) on one PostgreSQL
  * database. Whatever the

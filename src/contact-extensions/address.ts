@@ -60,9 +60,9 @@ function remember(trimmed: string, digits: string | null): void {
 /**
  * The stored form of an address: an email (anything with `@`) trimmed and lowercased; a valid phone
  * number as its E.164 digits. A string of ASCII phone punctuation that is no valid number keeps its
- * international digits (no `+` or leading `00`), the form rows were stored in before numbers were
- * parsed, so that such a row stays reachable. Anything else is only trimmed, so that a lookup of it
- * simply finds nothing.
+ * international digits (no `+` or leading `00`), the form a stored row of such a string has, so
+ * that the row stays reachable. Anything else is only trimmed, so that a lookup of it simply finds
+ * nothing.
  */
 export function canonicalAddress(raw: string): string {
   const trimmed = raw.trim();

@@ -214,8 +214,8 @@ describe('validateRecord', () => {
 /**
  * The record rules are declared twice: as class-validator decorators on ContactExtensionRecordDto
  * (what Swagger publishes) and as the plain checks of record-validator.ts (what runs, a third of the
- * CPU time cheaper per bulk request). This is the decorators run the way the service ran them before
- * (validateSync, stopAtFirstError), reduced to the code and field of each issue; the plain checks
+ * CPU time cheaper per bulk request). This runs the decorators through validateSync
+ * (stopAtFirstError), reduced to the code and field of each issue; the plain checks
  * must report the same for every record. Messages may differ where a value breaks several rules of
  * one field: validateSync runs a field's decorators bottom-up, the plain checks top-down.
  */

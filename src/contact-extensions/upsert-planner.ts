@@ -111,7 +111,7 @@ export function extensionGroupOf(echo: Echo<ExtensionEcho>): string | undefined 
 
 /**
  * The records after grouping and their own rules. A candidate's key is its extensionKey, computed
- * once: building and hashing these strings was a visible share of the planner's time on
+ * once: building and hashing these strings is a visible share of the planner's time on
  * 1000-record batches.
  */
 export type PreparedRecords = GroupedRecords<ParsedRecord, RecordErrorCode, ExtensionEcho>;
