@@ -12,6 +12,7 @@ import authConfig from './config/auth.config';
 import databaseConfig from './config/database.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
@@ -31,6 +32,7 @@ import { StatsModule } from './stats/stats.module';
     BrandsModule,
     ContactsModule,
     ContactExtensionsModule,
+    JobsModule,
     // the admin dashboard
     BrandSettingsModule,
     ApiUserAdminModule,

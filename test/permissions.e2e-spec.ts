@@ -113,6 +113,10 @@ describe('permissions', () => {
         'GET /health/ready -> public',
         // public to the JWT guard: the controller checks its own METRICS_TOKEN (404 when unset)
         'GET /metrics -> public',
+        'GET /rest/bulk/contact_extensions/jobs -> ContactExtensions.Read',
+        'GET /rest/bulk/contact_extensions/jobs/:id -> ContactExtensions.Read',
+        'GET /rest/bulk/contact_extensions/jobs/:id/errors -> ContactExtensions.Read',
+        'GET /rest/bulk/contact_extensions/jobs/:id/errors.csv -> ContactExtensions.Read',
         'GET /rest/contact_extensions -> ContactExtensions.Read',
         'PATCH /admin/api-users/:id -> Brand.Manage',
         'PATCH /admin/brand -> Brand.Manage',
@@ -123,9 +127,13 @@ describe('permissions', () => {
         'POST /admin/api-users/:id/rotate-secret -> Brand.Manage',
         'POST /admin/contact-extensions/bulk-delete -> ContactExtensions.Manage',
         'POST /admin/extension-types -> Brand.Manage',
+        'POST /rest/bulk/async/contact_extensions -> ContactExtensions.Manage',
         'POST /rest/bulk/contact_extensions -> ContactExtensions.Manage',
+        'POST /rest/bulk/contact_extensions/jobs -> ContactExtensions.Manage',
+        'POST /rest/bulk/contact_extensions/jobs/:id/cancel -> ContactExtensions.Manage',
         'POST /rest/bulk/contacts -> Contacts.Manage',
         'POST /rest/login -> public',
+        'PUT /rest/bulk/contact_extensions/jobs/:id/data -> ContactExtensions.Manage',
       ]);
     });
 

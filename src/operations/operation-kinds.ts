@@ -1,6 +1,7 @@
 /** What a logged operation did. Every bulk write of the service, and every migration that rewrites data, is one of these. */
 export const OPERATION_KINDS = [
   'contact_extensions.bulk_upsert',
+  'contact_extensions.import_job',
   'contact_extensions.bulk_delete',
   'contact_extensions.delete',
   'contacts.bulk_upsert',

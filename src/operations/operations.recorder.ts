@@ -118,4 +118,50 @@ export class OperationsRecorder {
       ],
     };
   }
+
+  /**
+   * Adds to an operation recorded earlier (an import job is one operation, written a chunk at a
+   * time): its counts grow, its duration runs to now, and the chunk's consent changes join it. One
+   * statement, on the caller's runner, in the transaction of the chunk's writes.
+   */
+  async append(
+    runner: QueryRunner,
+    brandId: number,
+    operationId: string,
+    counts: Partial<OperationCounts>,
+    consentChanges: readonly ConsentChangeRow[] = [],
+  ): Promise<void> {
+    await runner.query(
+      `WITH op AS (
+         UPDATE operation
+            SET total = total + $3, inserted = inserted + $4, updated = updated + $5, unchanged = unchanged + $6,
+                skipped = skipped + $7, failed = failed + $8, deleted = deleted + $9,
+                duration_ms = LEAST(2147483647, GREATEST(0, (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint))
+          WHERE brand_id = $1 AND id = $2
+          RETURNING id
+       ), consent AS (
+         INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, old_permission, new_permission)
+         SELECT $1, op.id, ch.contact_key, ch.address, ch.channel, ch.old_permission, ch.new_permission
+           FROM op, unnest($10::text[], $11::text[], $12::text[], $13::bool[], $14::bool[])
+                AS ch(contact_key, address, channel, old_permission, new_permission)
+       )
+       SELECT id FROM op`,
+      [
+        brandId,
+        operationId,
+        counts.total ?? 0,
+        counts.inserted ?? 0,
+        counts.updated ?? 0,
+        counts.unchanged ?? 0,
+        counts.skipped ?? 0,
+        counts.failed ?? 0,
+        counts.deleted ?? 0,
+        pgArray(consentChanges.map((x) => x.contactKey)),
+        pgArray(consentChanges.map((x) => x.address)),
+        pgArray(consentChanges.map((x) => x.channel)),
+        pgArray(consentChanges.map((x) => x.oldPermission)),
+        pgArray(consentChanges.map((x) => x.newPermission)),
+      ],
+    );
+  }
 }

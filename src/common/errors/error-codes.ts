@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'API_USER_SELF_LOCKOUT',
   'IDEMPOTENCY_KEY_IN_USE',
   'IDEMPOTENCY_KEY_REUSED',
+  'JOB_STATE_CONFLICT',
+  'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
@@ -40,6 +42,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'API_USER_SELF_LOCKOUT':
       return 409;
     case 'IDEMPOTENCY_KEY_IN_USE':
+    case 'JOB_STATE_CONFLICT':
       return 409;
     case 'IDEMPOTENCY_KEY_REUSED':
       return 422;
@@ -47,6 +50,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 429;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
     case 'DATABASE_UNAVAILABLE':
     case 'SERVICE_UNAVAILABLE':
     case 'TIMEOUT':

@@ -1,0 +1,68 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { validateConfig } from './validate-config';
+
+class JobsEnv {
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  JOB_WORKERS?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50_000)
+  JOB_CHUNK_SIZE?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  JOB_MAX_BYTES?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  JOB_MAX_RECORDS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  JOB_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  JOB_HEARTBEAT_SECONDS?: number;
+}
+
+export interface JobsConfig {
+  /** whether this process runs import jobs (the API does by default; `npm run worker` always does) */
+  workers: boolean;
+  /** records per chunk, each chunk one transaction */
+  chunkSize: number;
+  /** the largest upload once decompressed, in bytes */
+  maxBytes: number;
+  /** the most records one upload may hold */
+  maxRecords: number;
+  /** finished jobs' staging data and reports are purged after this many days */
+  retentionDays: number;
+  /** a worker that stops sending heartbeats this long loses its job to another */
+  heartbeatSeconds: number;
+}
+
+/** Chunks in embedded mode: small, so that the one connection is free for requests between them. */
+export const EMBEDDED_CHUNK_SIZE = 500;
+
+export default registerAs('jobs', (): JobsConfig => {
+  const env = validateConfig(process.env, JobsEnv);
+  const embedded = !process.env.DATABASE_URL;
+  return {
+    workers: env.JOB_WORKERS !== 'false',
+    chunkSize: env.JOB_CHUNK_SIZE ?? (embedded ? EMBEDDED_CHUNK_SIZE : 5000),
+    maxBytes: env.JOB_MAX_BYTES ?? 2 * 1024 ** 3,
+    maxRecords: env.JOB_MAX_RECORDS ?? 20_000_000,
+    retentionDays: env.JOB_RETENTION_DAYS ?? 7,
+    heartbeatSeconds: env.JOB_HEARTBEAT_SECONDS ?? 10,
+  };
+});

@@ -1,0 +1,276 @@
+/**
+ * Runs one import job: its staged records in chunks, in record order, each chunk judged and written
+ * by ExtensionsUpsert.run (the sync endpoint's transaction body) in one transaction with the chunk's
+ * report and the job's checkpoint. A chunk commits all of that or nothing, and commits only if the
+ * checkpoint is still where it started: a worker that lost the job (it stopped sending heartbeats,
+ * another took over) cannot apply a chunk twice. So the file acts as consecutive sync requests in
+ * record order, and a job resumed after a crash goes on from its last committed chunk.
+ *
+ * Grouping is across the whole file: a record that a later one of its (contact_key, canonical
+ * address) supersedes is skipped with DUPLICATE_IN_REQUEST, wherever the later one is.
+ *
+ * validateOnly judges every chunk in one transaction that is rolled back at the end, so that each
+ * chunk sees what the earlier ones would have written (renames above all); its report and progress
+ * are written beside it, on another connection (the embedded database has one: there they are
+ * written once the transaction is over).
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DataSource, QueryRunner } from 'typeorm';
+import { DatabaseConfig } from '../config/database.config';
+import { JobsConfig } from '../config/jobs.config';
+import { isPlainRecord } from '../contact-extensions/record-validator';
+import { lookupKeysOf, PlanOptions, prepareRecords, PreparedRecords, LookupKeys } from '../contact-extensions/upsert-planner';
+import { ExtensionsUpsert } from '../contact-extensions/upsert-transaction';
+import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { ConsentChangeRow, OperationsRecorder } from '../operations/operations.recorder';
+import { ImportJobsRepository, JobCounts, JobRow, NewIssue, StagedRow } from './import-jobs.repository';
+import { ExtensionColumn } from '../brands/brand.entity';
+
+/** The code of a row or line that cannot be read as a record. */
+export const UNREADABLE_RECORD = 'UNREADABLE_RECORD';
+
+/** Thrown when the job's checkpoint moved under a chunk: another worker has the job. */
+class JobTakenOverError extends Error {
+  override name = 'JobTakenOverError';
+}
+
+/** A chunk read and judged on its own, ready for the transaction. */
+interface PreparedChunk {
+  from: number;
+  size: number;
+  /** the records that go to the upsert, and their positions in the upload */
+  records: unknown[];
+  positions: number[];
+  prepared: PreparedRecords;
+  keys: LookupKeys;
+  /** what was decided without the database: unreadable lines, superseded records */
+  issues: NewIssue[];
+  failed: number;
+  skipped: number;
+}
+
+interface ChunkResult {
+  counts: Omit<JobCounts, 'total'>;
+  issues: NewIssue[];
+  consent: ConsentChangeRow[];
+}
+
+export type JobOutcome = 'completed' | 'cancelled' | 'gone';
+
+@Injectable()
+export class ImportJobEngine {
+  private readonly logger = new Logger(ImportJobEngine.name);
+  private readonly chunkSize: number;
+  /** the embedded database has one connection: nothing can be written beside a transaction */
+  private readonly embedded: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: ImportJobsRepository,
+    private readonly upsert: ExtensionsUpsert,
+    private readonly operations: OperationsRecorder,
+    config: ConfigService,
+  ) {
+    this.chunkSize = config.getOrThrow<JobsConfig>('jobs').chunkSize;
+    this.embedded = !config.getOrThrow<DatabaseConfig>('database').url;
+  }
+
+  /** Runs (or resumes) the job; `stop` says when to give it up (the queue lost it, shutdown). */
+  async run(brandId: number, id: string, stop: () => boolean = () => false): Promise<JobOutcome> {
+    const job = await runInRetryingTransaction(this.dataSource, async (runner) => {
+      const started = await this.jobs.start(runner, brandId, id);
+      if (!started || started.validate_only || started.operation_id) return started;
+      const operationId = await this.operations.record(runner, {
+        kind: 'contact_extensions.import_job',
+        requestId: started.request_id,
+        user: { id: started.api_user_id ?? 0, userKey: started.user_key ?? '', brandId },
+        startedAt: new Date(),
+        counts: {},
+      });
+      await this.jobs.setOperation(runner, brandId, id, operationId);
+      return { ...started, operation_id: operationId };
+    });
+    if (!job) {
+      // not runnable: finished, or cancelled while it waited
+      const current = await this.jobs.find(this.dataSource, brandId, id);
+      if (current?.cancel_requested && (current.state === 'processing' || current.state === 'queued')) {
+        await this.jobs.finish(this.dataSource, brandId, id, 'cancelled');
+        return 'cancelled';
+      }
+      return 'gone';
+    }
+    const options: PlanOptions = { columns: new Set(job.columns as ExtensionColumn[]), insertIfNotExists: job.insert_if_not_exists };
+    try {
+      const outcome = job.validate_only ? await this.validate(job, options, stop) : await this.apply(job, options, stop);
+      if (outcome !== 'gone') await this.jobs.finish(this.dataSource, brandId, id, outcome);
+      return outcome;
+    } catch (err) {
+      if (err instanceof JobTakenOverError) return 'gone';
+      throw err;
+    }
+  }
+
+  /** Chunk by chunk, each committed with its report and the checkpoint. */
+  private async apply(job: JobRow, options: PlanOptions, stop: () => boolean): Promise<JobOutcome> {
+    const { brand_id: brandId, id } = job;
+    const read = (from: number): Promise<PreparedChunk> | undefined => {
+      if (from >= job.total) return undefined;
+      const reading = this.prepareChunk(this.dataSource, job, from, options);
+      reading.catch(() => undefined); // awaited below; a failure is seen there
+      return reading;
+    };
+    let next = read(job.processed);
+    while (next) {
+      const chunk = await next;
+      if (stop()) return 'gone';
+      if (await this.jobs.cancelRequested(this.dataSource, brandId, id)) return 'cancelled';
+      // the next chunk is read and judged while this one is written: the database works meanwhile
+      next = read(chunk.from + chunk.size);
+      await runInRetryingTransaction(this.dataSource, async (runner) => {
+        const result = await this.writeChunk(runner, job, chunk, options);
+        await this.operations.append(runner, brandId, job.operation_id as string, { ...result.counts, total: chunk.size }, result.consent);
+        await this.jobs.addIssues(runner, brandId, id, result.issues);
+        if (!(await this.jobs.advance(runner, brandId, id, chunk.from, result.counts))) throw new JobTakenOverError();
+      });
+    }
+    return 'completed';
+  }
+
+  /** Every chunk in one transaction, rolled back: nothing is kept but the report. */
+  private async validate(job: JobRow, options: PlanOptions, stop: () => boolean): Promise<JobOutcome> {
+    const { brand_id: brandId, id } = job;
+    const side = this.embedded ? undefined : this.dataSource;
+    const held: { issues: NewIssue[]; counts: Omit<JobCounts, 'total'> } = { issues: [], counts: zeroCounts() };
+    let outcome = 'completed' as JobOutcome;
+    await this.jobs.deleteIssues(this.dataSource, brandId, id);
+    await this.jobs.resetCounts(this.dataSource, brandId, id);
+    await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
+      tx.rollbackOnly();
+      // a retried transaction starts the report again
+      if (side) {
+        await this.jobs.deleteIssues(side, brandId, id);
+        await this.jobs.resetCounts(side, brandId, id);
+      }
+      held.issues = [];
+      held.counts = zeroCounts();
+      outcome = 'completed';
+      for (let from = 0; from < job.total; from += this.chunkSize) {
+        if (stop()) return (outcome = 'gone');
+        if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
+        const chunk = await this.prepareChunk(side ?? runner, job, from, options);
+        const result = await this.writeChunk(runner, job, chunk, options);
+        if (side) {
+          await this.jobs.addIssues(side, brandId, id, result.issues);
+          if (!(await this.jobs.advance(side, brandId, id, from, result.counts))) throw new JobTakenOverError();
+        } else {
+          held.issues.push(...result.issues);
+          for (const key of Object.keys(held.counts) as (keyof typeof held.counts)[]) held.counts[key] += result.counts[key];
+        }
+      }
+      return outcome;
+    });
+    if (!side && outcome !== 'gone') {
+      await runInRetryingTransaction(this.dataSource, async (runner) => {
+        for (let i = 0; i < held.issues.length; i += this.chunkSize) {
+          await this.jobs.addIssues(runner, brandId, id, held.issues.slice(i, i + this.chunkSize));
+        }
+        if (!(await this.jobs.advance(runner, brandId, id, 0, held.counts))) throw new JobTakenOverError();
+      });
+    }
+    return outcome;
+  }
+
+  /** Reads a chunk and applies what needs no database: unreadable lines, whole-file grouping. */
+  private async prepareChunk(db: QueryRunner | DataSource, job: JobRow, from: number, options: PlanOptions): Promise<PreparedChunk> {
+    const rows = await this.jobs.chunk(db, job.brand_id, job.id, from, this.chunkSize);
+    const chunk: PreparedChunk = {
+      from,
+      size: rows.length,
+      records: [],
+      positions: [],
+      prepared: undefined as unknown as PreparedRecords,
+      keys: undefined as unknown as LookupKeys,
+      issues: [],
+      failed: 0,
+      skipped: 0,
+    };
+    for (const row of rows) this.judgeAlone(row, options, chunk);
+    chunk.prepared = prepareRecords(chunk.records, options);
+    chunk.keys = lookupKeysOf(chunk.prepared);
+    if (rows.length === 0 && from < job.total) throw new Error(`import job ${job.id}: staged records from ${from} are missing`);
+    return chunk;
+  }
+
+  private judgeAlone(row: StagedRow, options: PlanOptions, chunk: PreparedChunk): void {
+    const position = row.position;
+    if (row.problem !== null || row.record === null) {
+      chunk.failed++;
+      chunk.issues.push({ position, severity: 'error', code: UNREADABLE_RECORD, message: row.problem ?? 'the record cannot be read' });
+      return;
+    }
+    if (row.last !== null && Number(row.last) !== position) {
+      chunk.skipped++;
+      chunk.issues.push({
+        position,
+        severity: 'warning',
+        code: 'DUPLICATE_IN_REQUEST',
+        message: `a later record (index ${row.last}) has the same contact_key and address; this one is skipped`,
+      });
+      return;
+    }
+    const record: unknown = JSON.parse(row.record);
+    if (options.insertIfNotExists && isPlainRecord(record)) {
+      const renames = (['new_contact_key', 'new_address'] as const).filter((f) => (record[f] ?? null) !== null);
+      if (renames.length > 0) {
+        chunk.failed++;
+        for (const field of renames) {
+          chunk.issues.push({
+            position,
+            severity: 'error',
+            code: 'INVALID_FIELD',
+            field,
+            message: `${field} cannot be used in a job with insertIfNotExists; send renames in a job without it`,
+          });
+        }
+        return;
+      }
+    }
+    chunk.records.push(record);
+    chunk.positions.push(position);
+  }
+
+  private async writeChunk(runner: QueryRunner, job: JobRow, chunk: PreparedChunk, options: PlanOptions): Promise<ChunkResult> {
+    const outcome = await this.upsert.run(runner, {
+      brandId: job.brand_id,
+      records: chunk.records,
+      prepared: chunk.prepared,
+      keys: chunk.keys,
+      options,
+      operation: null,
+    });
+    const { plan } = outcome;
+    const issues = [...chunk.issues];
+    for (const e of plan.errors)
+      issues.push({ position: chunk.positions[e.index], severity: 'error', code: e.code, field: e.field, message: e.message });
+    for (const w of plan.warnings)
+      issues.push({ position: chunk.positions[w.index], severity: 'warning', code: w.code, field: w.field, message: w.message });
+    issues.sort((a, b) => a.position - b.position);
+    return {
+      counts: {
+        processed: chunk.size,
+        inserted: plan.inserts.length,
+        updated: plan.updates.length,
+        unchanged: plan.unchanged,
+        skipped: chunk.skipped + plan.skipped,
+        failed: chunk.failed + plan.failed,
+      },
+      issues,
+      consent: outcome.consent,
+    };
+  }
+}
+
+function zeroCounts(): Omit<JobCounts, 'total'> {
+  return { processed: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+}

@@ -1,0 +1,356 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import { pgArray } from '../database/pg-array';
+import { queryRows } from '../database/query-rows';
+
+export type JobState = 'open' | 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+export const JOB_STATES: readonly JobState[] = ['open', 'queued', 'processing', 'completed', 'failed', 'cancelled'];
+export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+export type JobFormat = 'csv' | 'ndjson' | 'json';
+
+export interface JobCounts {
+  total: number;
+  processed: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface JobRow extends JobCounts {
+  brand_id: number;
+  id: string;
+  state: JobState;
+  columns: string[];
+  insert_if_not_exists: boolean;
+  validate_only: boolean;
+  format: JobFormat | null;
+  api_user_id: number | null;
+  user_key: string | null;
+  request_id: string;
+  cancel_requested: boolean;
+  operation_id: string | null;
+  message: string | null;
+  created_at: Date;
+  queued_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+}
+
+/** One record of the upload as staged. */
+export interface StagedRow {
+  position: number;
+  line: number | null;
+  record: string | null;
+  raw: string | null;
+  problem: string | null;
+  /** the position of the last record of this record's group (itself when it is the last) */
+  last: number | null;
+}
+
+export interface IssueRow {
+  position: number;
+  seq: number;
+  line: number | null;
+  severity: 'error' | 'warning';
+  code: string;
+  field: string | null;
+  message: string;
+  record: string | null;
+  raw: string | null;
+}
+
+/** An issue to store: the record's position, its severity and what the planner said. */
+export interface NewIssue {
+  position: number;
+  severity: 'error' | 'warning';
+  code: string;
+  field?: string | null;
+  message: string;
+}
+
+const COUNT_COLUMNS = ['total', 'processed', 'inserted', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+const JOB_COLUMNS = `brand_id, id::text AS id, state, columns, insert_if_not_exists, validate_only, format, api_user_id, user_key,
+  request_id, cancel_requested, operation_id::text AS operation_id, message, created_at, queued_at, started_at, finished_at,
+  updated_at, ${COUNT_COLUMNS.join(', ')}`;
+
+/** Text PostgreSQL can store: no NUL, no unpaired surrogate (replaced by U+FFFD). */
+export function storable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL is the character replaced
+  return text.replace(/\u0000/g, '\uFFFD').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The SQL of the import jobs: every statement is scoped to a brand. */
+@Injectable()
+export class ImportJobsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(
+    runner: QueryRunner | DataSource,
+    job: {
+      brandId: number;
+      columns: string[];
+      insertIfNotExists: boolean;
+      validateOnly: boolean;
+      userId: number;
+      userKey: string;
+      requestId: string;
+    },
+  ): Promise<JobRow> {
+    const rows: JobRow[] = await runner.query(
+      `INSERT INTO import_job (brand_id, columns, insert_if_not_exists, validate_only, api_user_id, user_key, request_id)
+       VALUES ($1, $2::text[], $3, $4, $5, $6, $7) RETURNING ${JOB_COLUMNS}`,
+      [job.brandId, pgArray(job.columns), job.insertIfNotExists, job.validateOnly, job.userId, job.userKey, job.requestId],
+    );
+    return rows[0];
+  }
+
+  async find(runner: QueryRunner | DataSource, brandId: number, id: string, forUpdate = false): Promise<JobRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const rows: JobRow[] = await runner.query(
+      `SELECT ${JOB_COLUMNS} FROM import_job WHERE brand_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      [brandId, id],
+    );
+    return rows[0];
+  }
+
+  /** Newest first: (created_at, id) descending, after the cursor's. */
+  async list(brandId: number, limit: number, after?: [string, string]): Promise<JobRow[]> {
+    return this.dataSource.query(
+      `SELECT ${JOB_COLUMNS} FROM import_job
+        WHERE brand_id = $1 ${after ? 'AND (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY created_at DESC, id DESC LIMIT $2`,
+      after ? [brandId, limit + 1, after[0], after[1]] : [brandId, limit + 1],
+    );
+  }
+
+  /** Takes the job's upload slot: a job that is open and not being uploaded to (or whose upload died). */
+  async claimUpload(brandId: number, id: string, token: string, staleAfterSeconds: number): Promise<boolean> {
+    const rows: unknown[] = await queryRows<unknown>(
+      this.dataSource,
+      `UPDATE import_job SET upload_token = $3, upload_started_at = now(), updated_at = now()
+        WHERE brand_id = $1 AND id = $2 AND state = 'open'
+          AND (upload_token IS NULL OR upload_started_at < now() - make_interval(secs => $4))
+        RETURNING id`,
+      [brandId, id, token, staleAfterSeconds],
+    );
+    return rows.length > 0;
+  }
+
+  async clearStaging(brandId: number, id: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM import_job_record WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
+  }
+
+  async releaseUpload(brandId: number, id: string, token: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE import_job SET upload_token = NULL, upload_started_at = NULL WHERE brand_id = $1 AND id = $2 AND upload_token = $3`,
+      [brandId, id, token],
+    );
+  }
+
+  /** One batch of the upload, set-based (unnest of whole columns). */
+  async stage(
+    brandId: number,
+    id: string,
+    rows: {
+      position: number;
+      line: number | null;
+      record: string | null;
+      raw: string | null;
+      problem: string | null;
+      groupKey: string | null;
+    }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO import_job_record (brand_id, job_id, position, line, record, raw, problem, group_key)
+       SELECT $1, $2, r.position, r.line, r.record, r.raw, r.problem, r.group_key
+         FROM unnest($3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[]) AS r(position, line, record, raw, problem, group_key)`,
+      [
+        brandId,
+        id,
+        pgArray(rows.map((r) => String(r.position))),
+        pgArray(rows.map((r) => String(r.line))),
+        pgArray(rows.map((r) => r.record)),
+        pgArray(rows.map((r) => r.raw)),
+        pgArray(rows.map((r) => r.problem)),
+        pgArray(rows.map((r) => r.groupKey)),
+      ],
+    );
+  }
+
+  /** Ends an upload: the job is queued with its record count, if the upload still holds the slot. */
+  async markQueued(runner: QueryRunner, brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<boolean> {
+    const rows: unknown[] = await queryRows<unknown>(
+      runner,
+      `UPDATE import_job SET state = 'queued', format = $4, total = $5, upload_token = NULL, upload_started_at = NULL,
+              queued_at = now(), updated_at = now()
+        WHERE brand_id = $1 AND id = $2 AND upload_token = $3 AND state = 'open'
+        RETURNING id`,
+      [brandId, id, token, format, total],
+    );
+    return rows.length > 0;
+  }
+
+  /** The staged records at positions from..from+size-1, each with the position of the last record of its group. */
+  async chunk(runner: QueryRunner | DataSource, brandId: number, id: string, from: number, size: number): Promise<StagedRow[]> {
+    return runner.query(
+      `SELECT r.position, r.line, r.record, r.raw, r.problem,
+              CASE WHEN r.group_key IS NULL THEN NULL ELSE
+                (SELECT max(g.position) FROM import_job_record g
+                  WHERE g.brand_id = r.brand_id AND g.job_id = r.job_id AND g.group_key = r.group_key) END AS last
+         FROM import_job_record r
+        WHERE r.brand_id = $1 AND r.job_id = $2 AND r.position >= $3 AND r.position < $3 + $4
+        ORDER BY r.position`,
+      [brandId, id, from, size],
+    );
+  }
+
+  async addIssues(runner: QueryRunner | DataSource, brandId: number, id: string, issues: NewIssue[]): Promise<void> {
+    if (issues.length === 0) return;
+    const seqOf = new Map<number, number>();
+    const seqs = issues.map((i) => {
+      const seq = (seqOf.get(i.position) ?? 0) + 1;
+      seqOf.set(i.position, seq);
+      return String(seq);
+    });
+    await runner.query(
+      `INSERT INTO import_job_issue (brand_id, job_id, position, seq, severity, code, field, message)
+       SELECT $1, $2, i.position, i.seq, i.severity, i.code, i.field, i.message
+         FROM unnest($3::int[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::text[])
+              AS i(position, seq, severity, code, field, message)`,
+      [
+        brandId,
+        id,
+        pgArray(issues.map((i) => String(i.position))),
+        pgArray(seqs),
+        pgArray(issues.map((i) => i.severity)),
+        pgArray(issues.map((i) => i.code)),
+        pgArray(issues.map((i) => (i.field == null ? null : storable(i.field)))),
+        pgArray(issues.map((i) => storable(i.message))),
+      ],
+    );
+  }
+
+  async deleteIssues(runner: QueryRunner | DataSource, brandId: number, id: string): Promise<void> {
+    await runner.query('DELETE FROM import_job_issue WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
+  }
+
+  /** A page of the report in record order, with each record's values and line. */
+  async issues(brandId: number, id: string, limit: number, after?: [number, number]): Promise<IssueRow[]> {
+    return this.dataSource.query(
+      `SELECT i.position, i.seq, r.line, i.severity, i.code, i.field, i.message, r.record, r.raw
+         FROM import_job_issue i
+         JOIN import_job_record r ON r.brand_id = i.brand_id AND r.job_id = i.job_id AND r.position = i.position
+        WHERE i.brand_id = $1 AND i.job_id = $2 ${after ? 'AND (i.position, i.seq) > ($4, $5)' : ''}
+        ORDER BY i.position, i.seq LIMIT $3`,
+      after ? [brandId, id, limit, after[0], after[1]] : [brandId, id, limit],
+    );
+  }
+
+  /** Moves the job to processing (from queued), or confirms it is processing (a resumed job). */
+  async start(runner: QueryRunner, brandId: number, id: string): Promise<JobRow | undefined> {
+    const rows: JobRow[] = await queryRows<JobRow>(
+      runner,
+      `UPDATE import_job SET state = 'processing', started_at = COALESCE(started_at, now()), updated_at = now()
+        WHERE brand_id = $1 AND id = $2 AND state IN ('queued', 'processing') AND NOT cancel_requested
+        RETURNING ${JOB_COLUMNS}`,
+      [brandId, id],
+    );
+    return rows[0];
+  }
+
+  async setOperation(runner: QueryRunner, brandId: number, id: string, operationId: string): Promise<void> {
+    await runner.query('UPDATE import_job SET operation_id = $3 WHERE brand_id = $1 AND id = $2', [brandId, id, operationId]);
+  }
+
+  /**
+   * Adds a chunk's counts and moves the checkpoint, if the checkpoint is still where the chunk
+   * started (another worker did not take the job over meanwhile). False: the chunk must not commit.
+   */
+  async advance(
+    runner: QueryRunner | DataSource,
+    brandId: number,
+    id: string,
+    from: number,
+    counts: Omit<JobCounts, 'total'>,
+  ): Promise<boolean> {
+    const rows: unknown[] = await queryRows<unknown>(
+      runner,
+      `UPDATE import_job SET processed = processed + $4, inserted = inserted + $5, updated = updated + $6,
+              unchanged = unchanged + $7, skipped = skipped + $8, failed = failed + $9, updated_at = now()
+        WHERE brand_id = $1 AND id = $2 AND state = 'processing' AND processed = $3
+        RETURNING id`,
+      [brandId, id, from, counts.processed, counts.inserted, counts.updated, counts.unchanged, counts.skipped, counts.failed],
+    );
+    return rows.length > 0;
+  }
+
+  /** Starts a validateOnly job's report again (its writes were never kept). */
+  async resetCounts(runner: QueryRunner | DataSource, brandId: number, id: string): Promise<void> {
+    await runner.query(
+      `UPDATE import_job SET processed = 0, inserted = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0, updated_at = now()
+        WHERE brand_id = $1 AND id = $2`,
+      [brandId, id],
+    );
+  }
+
+  async finish(
+    runner: QueryRunner | DataSource,
+    brandId: number,
+    id: string,
+    state: JobState,
+    message: string | null = null,
+  ): Promise<boolean> {
+    const rows: unknown[] = await queryRows<unknown>(
+      runner,
+      `UPDATE import_job SET state = $3, message = $4, finished_at = now(), updated_at = now(), upload_token = NULL
+        WHERE brand_id = $1 AND id = $2 AND state NOT IN ('completed', 'failed', 'cancelled')
+        RETURNING id`,
+      [brandId, id, state, message],
+    );
+    return rows.length > 0;
+  }
+
+  /** Cancels an open or queued job at once; asks a processing one to stop at its next chunk. */
+  async cancel(brandId: number, id: string): Promise<'cancelled' | 'requested' | undefined> {
+    const rows: { state: JobState }[] = await queryRows<{ state: JobState }>(
+      this.dataSource,
+      `UPDATE import_job
+          SET cancel_requested = true,
+              state = CASE WHEN state IN ('open', 'queued') THEN 'cancelled' ELSE state END,
+              finished_at = CASE WHEN state IN ('open', 'queued') THEN now() ELSE finished_at END,
+              updated_at = now()
+        WHERE brand_id = $1 AND id = $2 AND state IN ('open', 'queued', 'processing')
+        RETURNING state`,
+      [brandId, id],
+    );
+    if (rows.length === 0) return undefined;
+    return rows[0].state === 'cancelled' ? 'cancelled' : 'requested';
+  }
+
+  async cancelRequested(runner: QueryRunner | DataSource, brandId: number, id: string): Promise<boolean> {
+    const rows: { cancel_requested: boolean }[] = await runner.query(
+      'SELECT cancel_requested FROM import_job WHERE brand_id = $1 AND id = $2',
+      [brandId, id],
+    );
+    return rows[0]?.cancel_requested ?? true;
+  }
+
+  /** Deletes jobs (with their staging rows and reports) finished, or left open, before the cutoff. */
+  async purge(retentionDays: number): Promise<number> {
+    const rows: unknown[] = await queryRows<unknown>(
+      this.dataSource,
+      `DELETE FROM import_job
+        WHERE (finished_at IS NOT NULL AND finished_at < now() - make_interval(days => $1))
+           OR (state = 'open' AND created_at < now() - make_interval(days => $1))
+        RETURNING id`,
+      [retentionDays],
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,357 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { stringify } from 'csv-stringify';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Transform, Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { ExtensionColumn } from '../brands/brand.entity';
+import { DomainError, invalidRequest } from '../common/errors/domain.error';
+import { decodeCursor, encodeCursor } from '../common/pagination/cursor';
+import { JobsConfig } from '../config/jobs.config';
+import { canonicalAddress } from '../contact-extensions/address';
+import { BulkUpsertContactExtensionsDto } from '../contact-extensions/dto/bulk-upsert-contact-extensions.dto';
+import { isPlainRecord } from '../contact-extensions/record-validator';
+import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
+import { ImportJobQueue } from './import-job-queue';
+import { ImportJobsRepository, IssueRow, JobFormat, JobRow, storable } from './import-jobs.repository';
+import { ReadRecord, readCsv, readNdjson } from './record-readers';
+
+/** Records staged per statement while an upload streams in. */
+const STAGE_BATCH = 2000;
+/** An upload that has not finished after this long may be taken over by another (its client died). */
+const UPLOAD_STALE_SECONDS = 3600;
+
+export const JOBS_PATH = '/rest/bulk/contact_extensions/jobs';
+
+const CONTENT_TYPES: Record<string, JobFormat> = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+};
+
+/**
+ * Bulk import jobs: create, upload (streamed into the staging table, a batch at a time, then
+ * queued in one transaction with the job), status, report, cancel. The work itself is the engine's.
+ */
+@Injectable()
+export class ImportJobsService {
+  private readonly config: JobsConfig;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: ImportJobsRepository,
+    private readonly queue: ImportJobQueue,
+    configService: ConfigService,
+  ) {
+    this.config = configService.getOrThrow<JobsConfig>('jobs');
+  }
+
+  async create(user: AuthUser, body: CreateImportJobDto, requestId: string): Promise<ImportJobDto> {
+    checkColumns(user, body.columns);
+    const job = await this.jobs.create(this.dataSource, {
+      brandId: user.brandId,
+      columns: body.columns,
+      insertIfNotExists: body.insertIfNotExists ?? false,
+      validateOnly: body.validateOnly ?? false,
+      userId: user.id,
+      userKey: user.userKey,
+      requestId,
+    });
+    return toDto(job);
+  }
+
+  /** The sync body as a job: its records staged as they are, and the job queued, in one go. */
+  async createFromBody(user: AuthUser, body: BulkUpsertContactExtensionsDto, requestId: string): Promise<ImportJobDto> {
+    checkColumns(user, body.columns);
+    const insertIfNotExists = body.insertIfNotExists ?? false;
+    if (insertIfNotExists) {
+      const renaming = body.contactDatas.findIndex(
+        (r) => isPlainRecord(r) && ((r.new_contact_key ?? null) !== null || (r.new_address ?? null) !== null),
+      );
+      if (renaming >= 0) {
+        const detail = `insertIfNotExists cannot be used with new_contact_key or new_address (record ${renaming}); send renames in a separate request`;
+        throw invalidRequest(detail, [detail]);
+      }
+    }
+    const job = await this.jobs.create(this.dataSource, {
+      brandId: user.brandId,
+      columns: body.columns,
+      insertIfNotExists,
+      validateOnly: body.validateOnly ?? false,
+      userId: user.id,
+      userKey: user.userKey,
+      requestId,
+    });
+    const token = randomUUID();
+    await this.jobs.claimUpload(user.brandId, job.id, token, UPLOAD_STALE_SECONDS);
+    await this.jobs.stage(
+      user.brandId,
+      job.id,
+      body.contactDatas.map((record, position) => stagedRow({ line: 0, record }, position, false)),
+    );
+    return this.queueUpload(user.brandId, job.id, token, 'json', body.contactDatas.length);
+  }
+
+  async get(user: AuthUser, id: string): Promise<ImportJobDto> {
+    return toDto(await this.mustFind(user, id));
+  }
+
+  async list(user: AuthUser, limit: number, cursor?: string): Promise<ImportJobListDto> {
+    const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
+    if (after && (Number.isNaN(Date.parse(after[0])) || !/^[0-9a-f-]{36}$/i.test(after[1]))) {
+      throw invalidRequest('cursor is not valid; pass back the next_cursor of the previous page', ['cursor is not valid']);
+    }
+    const rows = await this.jobs.list(user.brandId, limit, after as [string, string] | undefined);
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return {
+      items: shown.map(toDto),
+      next_cursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+    };
+  }
+
+  async cancel(user: AuthUser, id: string): Promise<ImportJobDto> {
+    const job = await this.mustFind(user, id);
+    const done = await this.jobs.cancel(user.brandId, id);
+    if (!done) throw stateConflict(job, 'cancelled');
+    return toDto(await this.mustFind(user, id));
+  }
+
+  /**
+   * Streams the body into the staging table: decompressed (gzip) and counted on the way, read a
+   * record at a time, staged a batch at a time. Nothing of it is kept if it fails; the job stays open.
+   */
+  async upload(user: AuthUser, id: string, req: Request): Promise<ImportJobDto> {
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const format = CONTENT_TYPES[mediaType];
+    if (!format) {
+      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the records as text/csv or application/x-ndjson.');
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== 'gzip') {
+      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Content-Encoding may be gzip or none.');
+    }
+    const job = await this.mustFind(user, id);
+    if (job.state !== 'open') throw stateConflict(job, 'uploaded to');
+    const token = randomUUID();
+    if (!(await this.jobs.claimUpload(user.brandId, id, token, UPLOAD_STALE_SECONDS))) {
+      const now = await this.mustFind(user, id);
+      throw now.state === 'open'
+        ? new DomainError('JOB_STATE_CONFLICT', 'Another upload to this job is in progress.')
+        : stateConflict(now, 'uploaded to');
+    }
+    try {
+      await this.jobs.clearStaging(user.brandId, id);
+      const total = await this.stageStream(user.brandId, id, req, format, encoding === 'gzip');
+      return await this.queueUpload(user.brandId, id, token, format, total);
+    } catch (err) {
+      await this.jobs.clearStaging(user.brandId, id).catch(() => undefined);
+      await this.jobs.releaseUpload(user.brandId, id, token).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async stageStream(brandId: number, id: string, req: Request, format: JobFormat, gzip: boolean): Promise<number> {
+    const limit = this.config.maxBytes;
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > limit) done(new DomainError('PAYLOAD_TOO_LARGE', `The upload is larger than ${limit} bytes once decompressed.`));
+        else done(null, chunk);
+      },
+    });
+    const source: Readable = gzip ? req.pipe(createGunzip()) : req;
+    if (gzip) req.once('error', (err) => source.destroy(err));
+    source.once('error', (err) => counter.destroy(wrapStreamError(err) as Error));
+    source.pipe(counter);
+    const records: AsyncGenerator<ReadRecord> = format === 'csv' ? readCsv(counter) : readNdjson(counter);
+
+    let position = 0;
+    let batch: ReturnType<typeof stagedRow>[] = [];
+    try {
+      for await (const read of records) {
+        if (position >= this.config.maxRecords) {
+          throw new DomainError('PAYLOAD_TOO_LARGE', `The upload holds more than ${this.config.maxRecords} records.`);
+        }
+        batch.push(stagedRow(read, position++, true));
+        if (batch.length >= STAGE_BATCH) {
+          await this.jobs.stage(brandId, id, batch);
+          batch = [];
+        }
+      }
+    } catch (err) {
+      source.unpipe(counter);
+      req.resume();
+      throw wrapStreamError(err);
+    }
+    await this.jobs.stage(brandId, id, batch);
+    return position;
+  }
+
+  private async queueUpload(brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<ImportJobDto> {
+    await runInRetryingTransaction(this.dataSource, async (runner) => {
+      if (!(await this.jobs.markQueued(runner, brandId, id, token, format, total))) {
+        throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');
+      }
+      await this.queue.enqueue(runner, brandId, id);
+    });
+    const job = await this.jobs.find(this.dataSource, brandId, id);
+    return toDto(job as JobRow);
+  }
+
+  async issues(user: AuthUser, id: string, limit: number, cursor?: string): Promise<ImportJobIssuePageDto> {
+    await this.mustFind(user, id);
+    const after = cursor ? decodeCursor(cursor, ['number', 'number'] as const) : undefined;
+    const rows = await this.jobs.issues(user.brandId, id, limit + 1, after as [number, number] | undefined);
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return { items: shown.map(toIssue), next_cursor: rows.length > limit && last ? encodeCursor([last.position, last.seq]) : null };
+  }
+
+  /** The whole report as CSV, written page by page as the client reads it. */
+  async writeIssuesCsv(user: AuthUser, id: string, out: Writable): Promise<void> {
+    await this.mustFind(user, id);
+    const jobs = this.jobs;
+    async function* pages(): AsyncGenerator<(string | number | null)[]> {
+      let after: [number, number] | undefined;
+      for (;;) {
+        const rows = await jobs.issues(user.brandId, id, 5000, after);
+        for (const row of rows) {
+          const item = toIssue(row);
+          const values = item.values as Record<string, unknown> | null;
+          yield [
+            item.index,
+            item.line,
+            item.severity,
+            item.code,
+            item.field,
+            item.message,
+            echo(values, 'contact_key'),
+            echo(values, 'address'),
+            values === null ? null : JSON.stringify(values),
+            item.raw,
+          ];
+        }
+        if (rows.length < 5000) return;
+        const last = rows[rows.length - 1];
+        after = [last.position, last.seq];
+      }
+    }
+    const csv = stringify({
+      header: true,
+      columns: ['index', 'line', 'severity', 'code', 'field', 'message', 'contact_key', 'address', 'values', 'raw'],
+    });
+    await pipeline(Readable.from(pages()), csv, out);
+  }
+
+  private async mustFind(user: AuthUser, id: string): Promise<JobRow> {
+    const job = await this.jobs.find(this.dataSource, user.brandId, id);
+    if (!job) throw new DomainError('NOT_FOUND', 'No import job with this id.');
+    return job;
+  }
+}
+
+function echo(values: Record<string, unknown> | null, key: string): string | null {
+  const v = values?.[key];
+  return typeof v === 'string' ? v : null;
+}
+
+/** The request-level rules of contract section 4 on `columns` that need the brand. */
+function checkColumns(user: AuthUser, columns: ExtensionColumn[]): void {
+  const details: string[] = [];
+  const enabled = new Set<ExtensionColumn>(user.extensionColumns);
+  for (const column of columns) {
+    if (!enabled.has(column)) details.push(`column ${column} is not enabled for your brand`);
+  }
+  for (const required of ['contact_key', 'address'] as const) {
+    if (!columns.includes(required)) details.push(`columns must contain ${required}`);
+  }
+  if (details.length > 0) throw invalidRequest(details[0], details);
+}
+
+function stateConflict(job: JobRow, what: string): DomainError {
+  return new DomainError('JOB_STATE_CONFLICT', `The job is ${job.state}; it cannot be ${what}.`);
+}
+
+function wrapStreamError(err: unknown): unknown {
+  if (err instanceof DomainError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+    return invalidRequest('The body is not valid gzip.', ['the body is not valid gzip']);
+  }
+  if (code === 'ECONNRESET' || code === 'ECONNABORTED' || (err as Error).message === 'aborted') {
+    return invalidRequest('The upload was cut off.', ['the upload ended before its end']);
+  }
+  return err;
+}
+
+/** A record as staged: its JSON (text), or the text of an unreadable line; and its group. */
+function stagedRow(read: ReadRecord, position: number, hasLine: boolean) {
+  let groupKey: string | null = null;
+  const record = read.record;
+  if (read.problem === undefined && isPlainRecord(record) && typeof record.contact_key === 'string' && typeof record.address === 'string') {
+    groupKey = storable(JSON.stringify([record.contact_key, canonicalAddress(record.address)]));
+  }
+  return {
+    position,
+    line: hasLine ? read.line : null,
+    record: read.problem === undefined ? JSON.stringify(record ?? null) : null,
+    raw: read.raw === undefined ? null : storable(read.raw),
+    problem: read.problem === undefined ? null : storable(read.problem),
+    groupKey,
+  };
+}
+
+function toIssue(row: IssueRow): ImportJobIssueDto {
+  return {
+    index: row.position,
+    line: row.line,
+    severity: row.severity,
+    code: row.code,
+    field: row.field,
+    message: row.message,
+    values: row.record === null ? null : (JSON.parse(row.record) as unknown),
+    raw: row.raw,
+  };
+}
+
+export function toDto(job: JobRow): ImportJobDto {
+  const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+  const started = job.started_at?.getTime();
+  const end = job.finished_at?.getTime() ?? Date.now();
+  const seconds = started !== undefined ? Math.max(0.001, (end - started) / 1000) : 0;
+  const rate = started !== undefined && job.processed > 0 ? Math.round(job.processed / seconds) : 0;
+  const left = job.total - job.processed;
+  return {
+    id: job.id,
+    state: job.state,
+    columns: job.columns as ExtensionColumn[],
+    insertIfNotExists: job.insert_if_not_exists,
+    validateOnly: job.validate_only,
+    format: job.format,
+    total: job.total,
+    inserted: job.inserted,
+    updated: job.updated,
+    unchanged: job.unchanged,
+    skipped: job.skipped,
+    failed: job.failed,
+    processed: job.processed,
+    percent: job.total > 0 ? Math.floor((job.processed * 100) / job.total) : job.state === 'completed' ? 100 : 0,
+    records_per_second: rate,
+    seconds_left: job.state === 'processing' && rate > 0 ? Math.ceil(left / rate) : null,
+    cancel_requested: job.cancel_requested,
+    message: job.message,
+    upload_url: `${JOBS_PATH}/${job.id}/data`,
+    errors_url: `${JOBS_PATH}/${job.id}/errors`,
+    created_at: job.created_at.toISOString(),
+    queued_at: iso(job.queued_at),
+    started_at: iso(job.started_at),
+    finished_at: iso(job.finished_at),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Reads an upload as records, one at a time, never the whole file: CSV (csv-parse) or NDJSON
+ * (split2, one JSON value a line). A row or line that cannot be read as a record is handed on as
+ * such (`problem`), to become an error of that record; only a header that cannot be used refuses
+ * the upload. Each record comes with its 1-based line number in the file (where it starts).
+ */
+import { parse as parseCsv } from 'csv-parse';
+import { Readable } from 'node:stream';
+import split2 from 'split2';
+import { DomainError, invalidRequest } from '../common/errors/domain.error';
+
+export interface ReadRecord {
+  line: number;
+  /** the record as read (a JSON value for NDJSON, an object of strings and booleans for CSV) */
+  record?: unknown;
+  /** a row or line that could not be read: its text, and why */
+  raw?: string;
+  problem?: string;
+}
+
+/** The properties a record may carry (contract section 4), the names a CSV header may use. */
+export const RECORD_PROPERTIES = ['contact_key', 'address', 'channel', 'name', 'permission', 'new_contact_key', 'new_address'] as const;
+
+/** A line (or CSV record) longer than this is refused with 413: no record of the contract comes near it. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+const lineTooLong = (): DomainError => new DomainError('PAYLOAD_TOO_LARGE', `A line of the upload is longer than ${MAX_LINE_BYTES} bytes.`);
+
+/**
+ * NDJSON: one JSON value per line; CRLF line ends and a leading BOM are accepted, blank lines are
+ * skipped. A line that is not JSON is an unreadable record; any JSON value is a record (one that is
+ * not an object fails the record rules, as in a sync request).
+ */
+export async function* readNdjson(input: Readable): AsyncGenerator<ReadRecord> {
+  const lines = input.pipe(split2(/\r?\n/, { maxLength: MAX_LINE_BYTES }));
+  input.once('error', (err) => lines.destroy(err));
+  let line = 0;
+  try {
+    for await (const chunk of lines as AsyncIterable<string>) {
+      line++;
+      const text = line === 1 && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk;
+      if (text.trim() === '') continue;
+      try {
+        yield { line, record: JSON.parse(text) as unknown };
+      } catch (err) {
+        yield { line, raw: text, problem: `line ${line} is not valid JSON (${(err as Error).message})` };
+      }
+    }
+  } catch (err) {
+    if (/maximum buffer/i.test((err as Error).message)) throw lineTooLong();
+    throw err;
+  }
+}
+
+interface CsvRow {
+  record: string[];
+  raw: string;
+  info: { lines: number };
+}
+
+/**
+ * CSV: the first row names the columns (record properties only, each once; a BOM is accepted);
+ * each following row is one record, its empty fields not given. `permission` is read as a boolean
+ * when it is `true` or `false` (any case); any other value is kept as text, and fails the record's
+ * rules. Quoted fields may span lines; CRLF and LF line ends are both accepted. A row with more or
+ * fewer fields than the header, or a quoted field left open at the end of the file, is an
+ * unreadable record.
+ */
+export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
+  const skipped: ReadRecord[] = [];
+  const parser = parseCsv({
+    bom: true,
+    raw: true,
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_LINE_BYTES,
+    on_skip: (err: (Error & { code?: string; lines?: number }) | undefined, raw: string | undefined) => {
+      if (err?.code === 'CSV_MAX_RECORD_SIZE') throw lineTooLong();
+      const text = raw ?? '';
+      const line = Math.max(1, (err?.lines ?? 1) - newlines(text));
+      skipped.push({ line, raw: text, problem: `line ${line} cannot be read as CSV (${err?.message ?? 'unknown error'})` });
+    },
+  });
+  input.once('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+
+  let header: string[] | undefined;
+  for await (const row of parser as AsyncIterable<CsvRow>) {
+    const line = row.info.lines - newlines(row.raw.replace(/\r?\n?$/, ''));
+    while (skipped.length > 0 && skipped[0].line < line) yield skipped.shift() as ReadRecord;
+    if (!header) {
+      header = checkHeader(row.record);
+      continue;
+    }
+    if (row.record.length !== header.length) {
+      yield {
+        line,
+        raw: row.raw.replace(/\r?\n?$/, ''),
+        problem: `line ${line} has ${row.record.length} fields where the header has ${header.length}`,
+      };
+      continue;
+    }
+    const record: Record<string, string | boolean> = {};
+    header.forEach((column, i) => {
+      const value = row.record[i];
+      if (value === '') return;
+      record[column] = column === 'permission' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value;
+    });
+    yield { line, record };
+  }
+  if (!header && skipped.length === 0) throw invalidRequest('the CSV file has no header row', ['the CSV file has no header row']);
+  if (!header) throw invalidRequest('the CSV header row cannot be read', ['the CSV header row cannot be read']);
+  yield* skipped;
+}
+
+function newlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function checkHeader(names: string[]): string[] {
+  const known = new Set<string>(RECORD_PROPERTIES);
+  const details: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of names) {
+    const name = raw.trim();
+    if (!known.has(name)) details.push(`column ${JSON.stringify(name)} is not a property of a contact extension`);
+    else if (seen.has(name)) details.push(`column ${name} is named twice`);
+    seen.add(name);
+  }
+  if (details.length > 0) throw invalidRequest(`the CSV header is not valid: ${details[0]}`, details);
+  return names.map((n) => n.trim());
+}
