@@ -1,21 +1,87 @@
-import { brandWithToken, extensionsOf, insertExtensions } from './support/factories';
-import { allIssues, auth, createJob, JOBS_PATH, ndjson, runJob, upload, waitForJob } from './support/jobs';
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { DataSource } from 'typeorm';
+import { BULK_PATH } from './support/bulk';
+import { brandWithToken, createContacts, insertExtensions } from './support/factories';
+import { lockRows, until } from './support/hold';
+import { allIssues, auth, createJob, IssueAnswer, JobAnswer, JOBS_PATH, ndjson, runJob, upload, waitForJob } from './support/jobs';
 import { createTestApp, TestApp } from './support/test-app';
+import { serverDatabaseUrl } from './support/test-database';
 
 /**
- * Contract section 8: bulk import jobs end to end, through the HTTP API, processed by the workers
- * that run inside the app (small chunks, so that a few records span several).
+ * Contract section 8: bulk import jobs end to end, over HTTP with real tokens, processed by the
+ * workers that run inside the app. Chunks of 3 records, so that a few records span several chunks.
  */
+
+jest.setTimeout(60_000);
+
+const ALL = ['contact_key', 'address', 'channel', 'name', 'permission'];
+const CHUNK = 3;
+
+interface Row {
+  contact_key: string;
+  address: string;
+  channel: string;
+  name: string | null;
+  permission: boolean;
+}
+
+async function rowsOf(ds: DataSource, brandId: number): Promise<Row[]> {
+  return ds.query(
+    `SELECT contact_key, address, channel, name, permission FROM master_contact_extensions
+      WHERE brand_id = $1 ORDER BY contact_key COLLATE "C", address COLLATE "C"`,
+    [brandId],
+  );
+}
+
+async function consentOf(
+  ds: DataSource,
+  brandId: number,
+): Promise<{ address: string; old_permission: boolean | null; new_permission: boolean | null }[]> {
+  return ds.query(
+    `SELECT address, old_permission, new_permission FROM consent_change WHERE brand_id = $1 ORDER BY address COLLATE "C", id`,
+    [brandId],
+  );
+}
+
+/** A job's issues as the sync endpoint words them. */
+const asSync = (issues: IssueAnswer[], severity: 'error' | 'warning') =>
+  issues
+    .filter((i) => i.severity === severity)
+    .map(({ index, code, field, message }) => ({ index, code, ...(field === null ? {} : { field }), message }));
+const fromSync = (issues: { index: number; code: string; field?: string; message: string }[]) =>
+  issues.map(({ index, code, field, message }) => ({ index, code, ...(field === undefined ? {} : { field }), message }));
+
 describe('import jobs', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ JOB_CHUNK_SIZE: '3' });
+    t = await createTestApp({
+      JOB_WORKERS: 'true',
+      JOB_CHUNK_SIZE: String(CHUNK),
+      JOB_MAX_BYTES: String(64 * 1024),
+      JOB_MAX_RECORDS: '1000',
+    });
   });
   afterAll(async () => {
     await t.close();
   });
 
-  const ALL = ['contact_key', 'address', 'channel', 'name', 'permission'];
+  /** Two brands set up alike, one for the sync endpoint and one for the job. */
+  async function twins(contacts: string[], extensions: Parameters<typeof insertExtensions>[2]) {
+    const made = [];
+    for (let i = 0; i < 2; i++) {
+      const b = await brandWithToken(t.dataSource, t.http, { contacts });
+      if (extensions.length > 0) await insertExtensions(t.dataSource, b.brand.id, extensions);
+      made.push(b);
+    }
+    return { sync: made[0], job: made[1] };
+  }
+
+  const syncRequest = (token: string, body: object) =>
+    t.http
+      .post(BULK_PATH)
+      .set('Authorization', auth(token))
+      .send({ throwOnError: false, ...body });
 
   it('creates a job (201, open, with its upload URL), takes a CSV upload (202, queued) and completes it', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
@@ -42,12 +108,18 @@ describe('import jobs', () => {
       failed: 0,
       percent: 100,
     });
-    expect((await extensionsOf(t.dataSource, brand.id)).map((e) => [e.contact_key, e.address, e.channel, e.name, e.permission])).toEqual([
-      ['c1', 'jane@example.com', 'E', 'Work Email', true],
-      ['c1', 'second@example.com', 'E', null, false],
-      ['c2', '905351234567', 'S', 'Mobile', false],
-      ['c2', 'jo@example.com', 'E', null, false],
+    expect(job.started_at).toEqual(expect.any(String));
+    expect(job.finished_at).toEqual(expect.any(String));
+    expect(await rowsOf(t.dataSource, brand.id)).toEqual([
+      { contact_key: 'c1', address: 'jane@example.com', channel: 'E', name: 'Work Email', permission: true },
+      { contact_key: 'c1', address: 'second@example.com', channel: 'E', name: null, permission: false },
+      { contact_key: 'c2', address: '905351234567', channel: 'S', name: 'Mobile', permission: false },
+      { contact_key: 'c2', address: 'jo@example.com', channel: 'E', name: null, permission: false },
     ]);
+    // the job is one operation of the log, with the consent history of its inserts
+    const ops = await t.dataSource.query('SELECT kind, total, inserted FROM operation WHERE brand_id = $1', [brand.id]);
+    expect(ops).toEqual([{ kind: 'contact_extensions.import_job', total: 4, inserted: 4 }]);
+    expect(await consentOf(t.dataSource, brand.id)).toHaveLength(4);
   });
 
   it.each([false, true])('takes NDJSON (gzip: %s) and reports each record error with its index, line and values', async (gzip) => {
@@ -58,7 +130,10 @@ describe('import jobs', () => {
       { contact_key: 'c1', address: 'not-an-email', channel: 'E' },
       { contact_key: 'c1', address: 'b@example.com', channel: 'E' },
     ]);
-    const { job, issues } = await runJob(t, token, { columns: ALL, insertIfNotExists: true }, body, { type: 'application/x-ndjson', gzip });
+    const { job, issues } = await runJob(t, token, { columns: ALL, insertIfNotExists: true }, body, {
+      type: 'application/x-ndjson',
+      gzip,
+    });
     expect(job).toMatchObject({ state: 'completed', total: 3, updated: 1, inserted: 1, failed: 1 });
     expect(issues).toEqual([
       {
@@ -74,6 +149,291 @@ describe('import jobs', () => {
     ]);
   });
 
+  it('judges every record rule as the sync endpoint does (same counts, errors, warnings and rows)', async () => {
+    const existing = [
+      { contact_key: 'c1', address: 'e1@example.com', channel: 'E' as const, name: 'Work Email', permission: true },
+      { contact_key: 'c1', address: 'e2@example.com', channel: 'E' as const },
+      { contact_key: 'c2', address: '905351234567', channel: 'S' as const },
+    ];
+    const inserts = [
+      { contact_key: 'c1', address: 'new@example.com', channel: 'E', permission: true },
+      { address: 'x@example.com', channel: 'E' }, // MISSING_FIELD contact_key
+      { contact_key: 'c1', address: '  ', channel: 'E' }, // MISSING_FIELD address
+      { contact_key: 'c1', address: 'y@example.com', channel: 'X' }, // INVALID_FIELD channel
+      { contact_key: 'c1', address: 'z@example.com', channel: 'E', name: 'n'.repeat(101) }, // INVALID_FIELD name
+      { contact_key: 'c1', address: 'u@example.com', channel: 'E', colour: 'red' }, // UNKNOWN_FIELD
+      { contact_key: 'c1', address: 'nochannel@example.com' }, // MISSING_FIELD channel (insert)
+      { contact_key: 'ghost', address: 'g@example.com', channel: 'E' }, // CONTACT_NOT_FOUND
+      { contact_key: 'c1', address: 'not-an-email', channel: 'E' }, // INVALID_ADDRESS
+      { contact_key: 'c2', address: '+90 535 123 45 67', channel: 'W' }, // CHANNEL_IMMUTABLE
+      { contact_key: 'c1', address: 'e2@example.com', channel: 'E', name: 'Mobile' }, // UNKNOWN_EXTENSION_TYPE
+      { contact_key: 'c1', address: 'dup@example.com', channel: 'E' }, // DUPLICATE_IN_REQUEST (a later one wins)
+      { contact_key: 'c1', address: 'DUP@example.com', channel: 'E', permission: true },
+      42, // INVALID_FIELD (not an object)
+    ];
+    const updates = [
+      { contact_key: 'c1', address: 'missing@example.com', channel: 'E' }, // EXTENSION_NOT_FOUND
+      { contact_key: 'c1', address: 'e1@example.com', new_address: 'moved@example.com' }, // MISSING_FIELD channel (new_address)
+      { contact_key: 'c1', address: 'e1@example.com', channel: 'E', new_address: 'bad-address' }, // INVALID_ADDRESS new_address
+      { contact_key: 'c1', address: 'e2@example.com', new_contact_key: 'ghost' }, // CONTACT_NOT_FOUND new_contact_key
+      { contact_key: 'c2', address: '905351234567', channel: 'S', new_contact_key: 'c1', new_address: 'e1@example.com' }, // DUPLICATE_EXTENSION
+      { contact_key: 'c1', address: 'E1@example.com', permission: false }, // updated
+    ];
+    for (const [records, insertIfNotExists] of [
+      [inserts, true],
+      [updates, false],
+    ] as const) {
+      const { sync, job } = await twins(['c1', 'c2'], existing);
+      const body = { columns: ALL, insertIfNotExists };
+      const expected = (await syncRequest(sync.token, { ...body, contactDatas: records }).expect(200)).body;
+      const { job: done, issues } = await runJob(t, job.token, body, ndjson(records), { type: 'application/x-ndjson' });
+      const { total, inserted, updated, unchanged, skipped, failed } = expected;
+      expect(done).toMatchObject({ state: 'completed', total, inserted, updated, unchanged, skipped, failed });
+      expect(asSync(issues, 'error')).toEqual(fromSync(expected.errors));
+      expect(asSync(issues, 'warning')).toEqual(fromSync(expected.warnings));
+      expect(await rowsOf(t.dataSource, job.brand.id)).toEqual(await rowsOf(t.dataSource, sync.brand.id));
+    }
+  });
+
+  it('groups duplicates across the whole file: the last record of a contact_key and address wins, across chunks', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const records = [
+      { contact_key: 'c1', address: 'A@example.com', channel: 'E', permission: true }, // chunk 1, superseded by 7
+      { contact_key: 'c1', address: 'b@example.com', channel: 'E' },
+      { contact_key: 'c1', address: 'c@example.com', channel: 'E' },
+      { contact_key: 'c1', address: 'b@example.com', channel: 'E', name: 'Work Email' }, // chunk 2, wins over 1
+      { contact_key: 'c1', address: 'd@example.com', channel: 'E' },
+      { contact_key: 'c1', address: 'c@example.com', channel: 'X' }, // invalid, but the last of its group
+      { contact_key: 'c1', address: 'e@example.com', channel: 'E' }, // chunk 3
+      { contact_key: 'c1', address: ' a@EXAMPLE.com ', channel: 'E', permission: false },
+    ];
+    const { job, issues } = await runJob(t, token, { columns: ALL, insertIfNotExists: true }, ndjson(records), {
+      type: 'application/x-ndjson',
+    });
+    expect(job).toMatchObject({ state: 'completed', total: 8, inserted: 4, skipped: 3, failed: 1 });
+    expect(issues.map((i) => [i.index, i.severity, i.code])).toEqual([
+      [0, 'warning', 'DUPLICATE_IN_REQUEST'],
+      [1, 'warning', 'DUPLICATE_IN_REQUEST'],
+      [2, 'warning', 'DUPLICATE_IN_REQUEST'],
+      [5, 'error', 'INVALID_FIELD'],
+    ]);
+    expect(issues[0].message).toBe('a later record (index 7) has the same contact_key and address; this one is skipped');
+    expect((await rowsOf(t.dataSource, brand.id)).map((r) => [r.address, r.name, r.permission])).toEqual([
+      ['a@example.com', null, false],
+      ['b@example.com', 'Work Email', false],
+      ['d@example.com', null, false],
+      ['e@example.com', null, false],
+    ]);
+  });
+
+  describe('renames across chunks behave as consecutive sync requests in record order', () => {
+    const existing = [
+      { contact_key: 'c1', address: 'a@example.com', channel: 'E' as const },
+      { contact_key: 'c1', address: 'x@example.com', channel: 'E' as const },
+      { contact_key: 'c1', address: 'y@example.com', channel: 'E' as const },
+      { contact_key: 'c1', address: 'z@example.com', channel: 'E' as const },
+      { contact_key: 'c2', address: 'p@example.com', channel: 'E' as const, permission: true },
+      { contact_key: 'c2', address: 'q@example.com', channel: 'E' as const },
+    ];
+    const ren = (contactKey: string, from: string, to: string, extra: object = {}) => ({
+      contact_key: contactKey,
+      address: from,
+      channel: 'E',
+      new_address: to,
+      ...extra,
+    });
+    // chunks of 3: a chain a -> b -> c over chunks 1 and 2, then an update of c in chunk 3; a swap of
+    // x and y inside chunk 2 (passes); a swap of p and q split over chunks 2 and 3 (fails, as two requests would)
+    const records = [
+      ren('c1', 'a@example.com', 'b@example.com'),
+      { contact_key: 'c1', address: 'z@example.com', channel: 'E', permission: true },
+      ren('c2', 'p@example.com', 'p2@example.com', { new_contact_key: 'c1' }),
+      ren('c1', 'b@example.com', 'c@example.com'),
+      ren('c1', 'x@example.com', 'y@example.com'),
+      ren('c1', 'y@example.com', 'x@example.com'),
+      ren('c2', 'q@example.com', 'p2@example.com', { new_contact_key: 'c1' }),
+      { contact_key: 'c1', address: 'c@example.com', channel: 'E', name: 'Work Email', permission: true },
+      { contact_key: 'c1', address: 'p2@example.com', channel: 'E', permission: false },
+    ];
+
+    async function expectLikeSequentialSync(validateOnly: boolean) {
+      const { sync, job } = await twins(['c1', 'c2'], existing);
+      const expected = { inserted: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [] as unknown[] };
+      for (let from = 0; from < records.length; from += CHUNK) {
+        const res = await syncRequest(sync.token, { columns: ALL, contactDatas: records.slice(from, from + CHUNK) }).expect(200);
+        for (const key of ['inserted', 'updated', 'unchanged', 'skipped', 'failed'] as const) expected[key] += res.body[key] as number;
+        expected.errors.push(...fromSync(res.body.errors).map((e) => ({ ...e, index: e.index + from })));
+      }
+      const before = await rowsOf(t.dataSource, job.brand.id);
+      const { job: done, issues } = await runJob(t, job.token, { columns: ALL, validateOnly }, ndjson(records), {
+        type: 'application/x-ndjson',
+      });
+      const { errors, ...counts } = expected;
+      expect(done).toMatchObject({ state: 'completed', total: records.length, processed: records.length, ...counts });
+      expect(asSync(issues, 'error')).toEqual(errors);
+      return { sync, job, before };
+    }
+
+    it('a chain and a swap across chunks end as the same requests sent one after the other would', async () => {
+      const { sync, job } = await expectLikeSequentialSync(false);
+      const rows = await rowsOf(t.dataSource, job.brand.id);
+      expect(rows).toEqual(await rowsOf(t.dataSource, sync.brand.id));
+      expect(rows.map((r) => [r.contact_key, r.address, r.permission])).toContainEqual(['c1', 'c@example.com', true]);
+    });
+
+    it('validateOnly judges each chunk on what the earlier ones would have written, and writes nothing', async () => {
+      const { job, before } = await expectLikeSequentialSync(true);
+      expect(await rowsOf(t.dataSource, job.brand.id)).toEqual(before);
+      expect(await consentOf(t.dataSource, job.brand.id)).toEqual([]);
+      expect(await t.dataSource.query('SELECT count(*)::int AS n FROM operation WHERE brand_id = $1', [job.brand.id])).toEqual([{ n: 0 }]);
+    });
+  });
+
+  it('reads malformed CSV line by line: BOM, CRLF, quoted fields over lines, too many or too few fields, a file cut mid-line', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const csv =
+      '\uFEFFcontact_key,address,channel,name\r\n' + // line 1
+      'c1,one@example.com,E,"Work Email"\r\n' + // 2: index 0
+      'c1,"two@example.com",E,"Work\r\nEmail"\r\n' + // 3-4: index 1, a name over two lines (not a type)
+      'c1,three@example.com,E,,extra\r\n' + // 5: index 2, too many fields
+      'c1,four@example.com\r\n' + // 6: index 3, too few
+      '\r\n' + // 7: blank, no record
+      'c1,five@example.com,E,\r\n' + // 8: index 4
+      'c1,"six@example.com,E'; // 9: index 5, cut inside a quoted field
+    const { job, issues } = await runJob(
+      t,
+      token,
+      { columns: ['contact_key', 'address', 'channel', 'name'], insertIfNotExists: true },
+      csv,
+    );
+    expect(job).toMatchObject({ state: 'completed', total: 6, inserted: 2, failed: 4 });
+    expect(issues.map((i) => [i.index, i.line, i.code, i.field])).toEqual([
+      [1, 3, 'UNKNOWN_EXTENSION_TYPE', 'name'],
+      [2, 5, 'UNREADABLE_RECORD', null],
+      [3, 6, 'UNREADABLE_RECORD', null],
+      [5, 9, 'UNREADABLE_RECORD', null],
+    ]);
+    expect(issues[1]).toMatchObject({
+      values: null,
+      raw: 'c1,three@example.com,E,,extra',
+      message: 'line 5 has 5 fields where the header has 4',
+    });
+    expect(issues[0].values).toEqual({ contact_key: 'c1', address: 'two@example.com', channel: 'E', name: 'Work\nEmail' });
+    expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address)).toEqual(['five@example.com', 'one@example.com']);
+
+    // the same report as CSV
+    const report = await t.http.get(`${JOBS_PATH}/${job.id}/errors.csv`).set('Authorization', auth(token)).expect(200);
+    expect(report.headers['content-type']).toMatch(/^text\/csv/);
+    expect(report.text.split('\n')[0]).toBe('index,line,severity,code,field,message,contact_key,address,values,raw');
+    expect(report.text).toContain(
+      '2,5,error,UNREADABLE_RECORD,,line 5 has 5 fields where the header has 4,,,,"c1,three@example.com,E,,extra"',
+    );
+  });
+
+  it('refuses an upload whose header names an unknown or repeated column (400), and keeps the job open', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http);
+    const created = await createJob(t, token, { columns: ['contact_key', 'address'] });
+    const bad = await upload(t, token, created.id, 'contact_key,email\nc1,a@b.c\n').expect(400);
+    expect(bad.body).toMatchObject({ code: 'INVALID_REQUEST', details: ['column "email" is not a property of a contact extension'] });
+    await upload(t, token, created.id, 'contact_key,address,address\n').expect(400);
+    await upload(t, token, created.id, '').expect(400);
+    expect((await waitForJob(t, token, created.id, () => true)).state).toBe('open');
+    // the job takes a good upload after that
+    await upload(t, token, created.id, 'contact_key,address\n').expect(202);
+  });
+
+  it('refuses a body that is not CSV or NDJSON (415) and a gzip bomb (413), keeping nothing', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http);
+    const created = await createJob(t, token, { columns: ['contact_key', 'address'] });
+    const media = await upload(t, token, created.id, '{}', { type: 'application/json' }).expect(415);
+    expect(media.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    const bomb = gzipSync(Buffer.concat([Buffer.from('contact_key,address\n'), Buffer.alloc(10 * 1024 * 1024, 'a')]));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const res = await t.http
+      .put(`${JOBS_PATH}/${created.id}/data`)
+      .set('Authorization', auth(token))
+      .set('Content-Type', 'text/csv')
+      .set('Content-Encoding', 'gzip')
+      .send(bomb)
+      .expect(413);
+    expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    const tooMany = 'contact_key,address\n' + 'c1,a@b.c\n'.repeat(1001);
+    await upload(t, token, created.id, tooMany).expect(413);
+    await upload(t, token, created.id, 'not gzip', { type: 'text/csv' }).set('Content-Encoding', 'gzip').expect(400);
+    expect(await t.dataSource.query('SELECT count(*)::int AS n FROM import_job_record WHERE brand_id = $1', [brand.id])).toEqual([
+      { n: 0 },
+    ]);
+    expect((await waitForJob(t, token, created.id, () => true)).state).toBe('open');
+  });
+
+  it('a retried create with the same Idempotency-Key gives one job; a second upload is 409', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http);
+    const key = randomUUID();
+    const send = () =>
+      t.http
+        .post(JOBS_PATH)
+        .set('Authorization', auth(token))
+        .set('Idempotency-Key', key)
+        .send({ columns: ['contact_key', 'address'] });
+    const first = await send().expect(201);
+    const retry = await send().expect(201);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await t.dataSource.query('SELECT count(*)::int AS n FROM import_job WHERE brand_id = $1', [brand.id])).toEqual([{ n: 1 }]);
+    await upload(t, token, first.body.id, 'contact_key,address\n').expect(202);
+    const again = await upload(t, token, first.body.id, 'contact_key,address\n').expect(409);
+    expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+  });
+
+  it('the async route takes the sync body and answers 202 with a queued job, then runs it', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const res = await t.http
+      .post('/rest/bulk/async/contact_extensions')
+      .set('Authorization', auth(token))
+      .send({
+        columns: ALL,
+        insertIfNotExists: true,
+        contactDatas: [{ contact_key: 'c1', address: 'a@example.com', channel: 'E' }, { contact_key: 'c1' }],
+      })
+      .expect(202);
+    expect(res.body).toMatchObject({ state: 'queued', total: 2, format: 'json' });
+    const job = await waitForJob(t, token, res.body.id);
+    expect(job).toMatchObject({ state: 'completed', inserted: 1, failed: 1 });
+    expect(await allIssues(t, token, job.id)).toEqual([
+      {
+        index: 1,
+        line: null,
+        severity: 'error',
+        code: 'MISSING_FIELD',
+        field: 'address',
+        message: 'address is required',
+        values: { contact_key: 'c1' },
+        raw: null,
+      },
+    ]);
+    expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address)).toEqual(['a@example.com']);
+    // the request-level rules answer at once
+    await t.http
+      .post('/rest/bulk/async/contact_extensions')
+      .set('Authorization', auth(token))
+      .send({ columns: ['contact_key'], contactDatas: [{ contact_key: 'c1' }] })
+      .expect(400);
+  });
+
+  it("lists the brand's jobs newest first, page by page", async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await createJob(t, token, { columns: ['contact_key', 'address'] })).id);
+    const first = await t.http.get(JOBS_PATH).query({ limit: 2 }).set('Authorization', auth(token)).expect(200);
+    const second = await t.http
+      .get(JOBS_PATH)
+      .query({ limit: 2, cursor: first.body.next_cursor })
+      .set('Authorization', auth(token))
+      .expect(200);
+    expect([...first.body.items, ...second.body.items].map((j: JobAnswer) => j.id)).toEqual(ids.reverse());
+    expect(second.body.next_cursor).toBeNull();
+  });
+
   it('another brand cannot see or touch the job (404)', async () => {
     const owner = await brandWithToken(t.dataSource, t.http);
     const other = await brandWithToken(t.dataSource, t.http);
@@ -85,12 +445,77 @@ describe('import jobs', () => {
       await t.http.get(`${JOBS_PATH}/${job.id}/errors.csv`).set('Authorization', as),
       await t.http.post(`${JOBS_PATH}/${job.id}/cancel`).set('Authorization', as),
       await upload(t, other.token, job.id, 'contact_key,address\nc1,a@b.c\n'),
+      await t.http.get(`${JOBS_PATH}/not-a-uuid`).set('Authorization', as),
     ]) {
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
     }
     const list = await t.http.get(JOBS_PATH).set('Authorization', as).expect(200);
     expect(list.body.items).toEqual([]);
-    const mine = await allIssues(t, owner.token, job.id);
-    expect(mine).toEqual([]);
+    expect((await waitForJob(t, owner.token, job.id, () => true)).state).toBe('open');
+  });
+
+  if (serverDatabaseUrl()) {
+    it('cancel stops a processing job at the next chunk; committed chunks stay and the job says how far it got', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'r4@example.com', channel: 'E' }]);
+      const records = Array.from({ length: 12 }, (_, i) => ({
+        contact_key: 'c1',
+        address: `r${i}@example.com`,
+        channel: 'E',
+        permission: true,
+      }));
+      // chunk 2 (records 3..5) updates r4: holding its row keeps chunk 2 in flight
+      const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
+        brand.id,
+        'r4@example.com',
+      ]);
+      const created = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
+      try {
+        await upload(t, token, created.id, ndjson(records), { type: 'application/x-ndjson' }).expect(202);
+        await waitForJob(t, token, created.id, (j) => j.processed === CHUNK);
+        await until('chunk 2 waits for the lock', async () => (await lock.waiters()) > 0);
+        const cancel = await t.http.post(`${JOBS_PATH}/${created.id}/cancel`).set('Authorization', auth(token)).expect(200);
+        expect(cancel.body).toMatchObject({ state: 'processing', cancel_requested: true });
+      } finally {
+        await lock.release();
+      }
+      const job = await waitForJob(t, token, created.id);
+      expect(job).toMatchObject({ state: 'cancelled', total: 12, processed: 2 * CHUNK, inserted: 5, updated: 1 });
+      expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address).sort()).toEqual(
+        ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'].map((a) => `${a}@example.com`),
+      );
+      const again = await t.http.post(`${JOBS_PATH}/${job.id}/cancel`).set('Authorization', auth(token)).expect(409);
+      expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+    });
+  }
+});
+
+describe('import jobs on the embedded database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ DATABASE_URL: undefined, DATA_DIR: 'memory://', JOB_WORKERS: 'true', JOB_CHUNK_SIZE: '200' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('runs a job in chunks on the one connection, and serves sync requests meanwhile', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
+    const csv = ['contact_key,address,channel,permission', ...Array.from({ length: 1000 }, (_, i) => `c1,m${i}@example.com,E,true`)].join(
+      '\n',
+    );
+    const created = await createJob(t, token, { columns: ['contact_key', 'address', 'channel', 'permission'], insertIfNotExists: true });
+    await upload(t, token, created.id, csv).expect(202);
+    const sync = await t.http
+      .post(BULK_PATH)
+      .set('Authorization', auth(token))
+      .send({ columns: ALL, insertIfNotExists: true, contactDatas: [{ contact_key: 'c2', address: 'sync@example.com', channel: 'E' }] })
+      .expect(200);
+    expect(sync.body).toMatchObject({ inserted: 1 });
+    const job = await waitForJob(t, token, created.id);
+    expect(job).toMatchObject({ state: 'completed', total: 1000, processed: 1000, inserted: 1000 });
+    expect(await t.dataSource.query('SELECT count(*)::int AS n FROM master_contact_extensions WHERE brand_id = $1', [brand.id])).toEqual([
+      { n: 1001 },
+    ]);
   });
 });

@@ -48,12 +48,16 @@ function adapter(db: QueryRunner | DataSource): Db {
   };
 }
 
+export const queueUnavailable = (): DomainError =>
+  new DomainError('DATABASE_UNAVAILABLE', 'The job queue cannot reach the database yet. Please retry.');
+
 @Injectable()
 export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ImportJobQueue.name);
   private readonly config: JobsConfig;
   private readonly boss: PgBoss;
-  private ready = false;
+  private starting: Promise<void> | undefined;
+  private started = false;
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   /** the jobs this process is running, to give them up on shutdown */
@@ -79,43 +83,56 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
     this.boss.on('error', (err: Error) => this.logger.warn(`queue: ${err.message}`));
   }
 
+  /** A process that runs jobs starts the queue at once; one that only queues them, on its first job. */
   onApplicationBootstrap(): void {
-    void this.start();
+    if (this.config.workers) this.keepStarting();
   }
 
   /** Starts pg-boss once the database is there (it may come after the service). */
-  private async start(): Promise<void> {
+  private keepStarting(): void {
     if (this.stopping) return;
-    try {
-      if (!this.dataSource.isInitialized) throw new Error('database not connected yet');
-      await this.boss.start();
-      await this.boss.createQueue(IMPORT_QUEUE, {
-        policy: 'singleton',
-        retryLimit: RETRY_LIMIT,
-        retryDelay: 1,
-        heartbeatSeconds: this.config.heartbeatSeconds,
-        expireInSeconds: 24 * 3600,
-      });
-      if (this.config.workers) {
-        await this.boss.work<ImportJobData>(IMPORT_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => this.handle(job));
-        await this.boss.createQueue(PURGE_QUEUE, { policy: 'singleton' });
-        await this.boss.schedule(PURGE_QUEUE, '17 * * * *');
-        await this.boss.work(PURGE_QUEUE, async () => this.purge());
-      }
-      this.ready = true;
-    } catch (err) {
+    this.ready().catch((err: Error) => {
       if (this.stopping) return;
-      this.logger.warn(`job queue not started (${(err as Error).message}); retrying`);
-      this.timer = setTimeout(() => void this.start(), START_RETRY_MS);
+      this.logger.warn(`job queue not started (${err.message}); retrying`);
+      this.timer = setTimeout(() => this.keepStarting(), START_RETRY_MS);
       this.timer.unref();
+    });
+  }
+
+  /**
+   * Resolves once the queue is started (starting it the first time). Call it before opening the
+   * transaction that enqueues: on the embedded database, starting needs the one connection.
+   */
+  ready(): Promise<void> {
+    this.starting ??= this.start().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    if (!this.dataSource.isInitialized) throw new Error('database not connected yet');
+    await this.boss.start();
+    await this.boss.createQueue(IMPORT_QUEUE, {
+      policy: 'singleton',
+      retryLimit: RETRY_LIMIT,
+      retryDelay: 1,
+      heartbeatSeconds: this.config.heartbeatSeconds,
+      expireInSeconds: 24 * 3600,
+    });
+    if (this.config.workers) {
+      await this.boss.work<ImportJobData>(IMPORT_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => this.handle(job));
+      await this.boss.createQueue(PURGE_QUEUE, { policy: 'singleton' });
+      await this.boss.schedule(PURGE_QUEUE, '17 * * * *');
+      await this.boss.work(PURGE_QUEUE, async () => this.purge());
     }
+    this.started = true;
   }
 
   /** Enqueues the job in the caller's transaction: it is queued if and only if that commits. */
   async enqueue(runner: QueryRunner, brandId: number, jobId: string): Promise<void> {
-    if (!this.ready) {
-      throw new DomainError('SERVICE_UNAVAILABLE', 'The job queue is not available yet. Please retry.');
-    }
+    if (!this.started) throw queueUnavailable();
     const data: ImportJobData = { brandId, jobId };
     await this.boss.send(IMPORT_QUEUE, data, { singletonKey: String(brandId), db: adapter(runner) });
   }
@@ -144,6 +161,8 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
+    if (!this.starting) return;
+    await this.starting.catch(() => undefined);
     // a job in hand stops at its next chunk; its pg-boss job is then retried by whoever runs next
     await this.boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
   }

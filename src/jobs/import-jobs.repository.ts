@@ -174,7 +174,7 @@ export class ImportJobsRepository {
         brandId,
         id,
         pgArray(rows.map((r) => String(r.position))),
-        pgArray(rows.map((r) => String(r.line))),
+        pgArray(rows.map((r) => (r.line === null ? null : String(r.line)))),
         pgArray(rows.map((r) => r.record)),
         pgArray(rows.map((r) => r.raw)),
         pgArray(rows.map((r) => r.problem)),

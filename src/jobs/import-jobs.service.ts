@@ -17,7 +17,7 @@ import { BulkUpsertContactExtensionsDto } from '../contact-extensions/dto/bulk-u
 import { isPlainRecord } from '../contact-extensions/record-validator';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
-import { ImportJobQueue } from './import-job-queue';
+import { ImportJobQueue, queueUnavailable } from './import-job-queue';
 import { ImportJobsRepository, IssueRow, JobFormat, JobRow, storable } from './import-jobs.repository';
 import { ReadRecord, readCsv, readNdjson } from './record-readers';
 
@@ -195,6 +195,9 @@ export class ImportJobsService {
   }
 
   private async queueUpload(brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<ImportJobDto> {
+    await this.queue.ready().catch(() => {
+      throw queueUnavailable();
+    });
     await runInRetryingTransaction(this.dataSource, async (runner) => {
       if (!(await this.jobs.markQueued(runner, brandId, id, token, format, total))) {
         throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');

@@ -4,8 +4,8 @@
  * such (`problem`), to become an error of that record; only a header that cannot be used refuses
  * the upload. Each record comes with its 1-based line number in the file (where it starts).
  */
-import { parse as parseCsv } from 'csv-parse';
-import { Readable } from 'node:stream';
+import { CsvError, Options as CsvOptions, parse as parseCsv } from 'csv-parse';
+import { Readable, Transform } from 'node:stream';
 import split2 from 'split2';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 
@@ -55,41 +55,76 @@ export async function* readNdjson(input: Readable): AsyncGenerator<ReadRecord> {
 interface CsvRow {
   record: string[];
   raw: string;
-  info: { lines: number };
+  line: number;
+}
+
+/** CRLF to LF, byte for byte (a CR at the end of a chunk waits for the next one). */
+function lfLineEnds(): Transform {
+  let pending = '';
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let text = pending + chunk.toString('latin1');
+      pending = text.endsWith('\r') ? '\r' : '';
+      if (pending) text = text.slice(0, -1);
+      done(null, Buffer.from(text.replace(/\r\n/g, '\n'), 'latin1'));
+    },
+    flush(done) {
+      done(null, pending ? Buffer.from(pending, 'latin1') : null);
+    },
+  });
 }
 
 /**
  * CSV: the first row names the columns (record properties only, each once; a BOM is accepted);
  * each following row is one record, its empty fields not given. `permission` is read as a boolean
  * when it is `true` or `false` (any case); any other value is kept as text, and fails the record's
- * rules. Quoted fields may span lines; CRLF and LF line ends are both accepted. A row with more or
- * fewer fields than the header, or a quoted field left open at the end of the file, is an
- * unreadable record.
+ * rules. Quoted fields may span lines; CRLF and LF line ends are both accepted (read as LF, in
+ * quoted fields too). A row with more or fewer fields than the header, or a quoted field left open
+ * at the end of the file, is an unreadable record.
  */
 export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
+  // csv-parse's own line count counts a CRLF in a quoted field twice: lines are counted here, from
+  // each record's raw text, in the order the parser meets records and unreadable rows
+  let newlinesBefore = 0;
+  const lineOf = (raw: string): number => {
+    const line = newlinesBefore + (/^\n*/.exec(raw)?.[0].length ?? 0) + 1;
+    newlinesBefore += newlines(raw);
+    return line;
+  };
   const skipped: ReadRecord[] = [];
-  const parser = parseCsv({
+  const options: CsvOptions<CsvRow, unknown> = {
     bom: true,
     raw: true,
-    info: true,
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     max_record_size: MAX_LINE_BYTES,
-    on_skip: (err: (Error & { code?: string; lines?: number }) | undefined, raw: string | undefined) => {
+    on_record: (row: unknown) => {
+      const { record, raw } = row as { record: string[]; raw: string };
+      return { record, raw, line: lineOf(raw) };
+    },
+    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
       if (err?.code === 'CSV_MAX_RECORD_SIZE') throw lineTooLong();
       const text = raw ?? '';
-      const line = Math.max(1, (err?.lines ?? 1) - newlines(text));
-      skipped.push({ line, raw: text, problem: `line ${line} cannot be read as CSV (${err?.message ?? 'unknown error'})` });
+      const line = lineOf(text);
+      skipped.push({
+        line,
+        raw: text.replace(/^\n+|\n+$/g, ''),
+        problem: `line ${line} cannot be read as CSV (${err?.message ?? 'unknown error'})`,
+      });
+      return undefined;
     },
-  });
-  input.once('error', (err) => parser.destroy(err));
-  input.pipe(parser);
+  };
+  const parser = parseCsv(options as unknown as CsvOptions);
+  const lf = lfLineEnds();
+  input.once('error', (err) => lf.destroy(err));
+  lf.once('error', (err) => parser.destroy(err));
+  input.pipe(lf).pipe(parser);
 
   let header: string[] | undefined;
   for await (const row of parser as AsyncIterable<CsvRow>) {
-    const line = row.info.lines - newlines(row.raw.replace(/\r?\n?$/, ''));
+    const { line } = row;
     while (skipped.length > 0 && skipped[0].line < line) yield skipped.shift() as ReadRecord;
     if (!header) {
       header = checkHeader(row.record);
@@ -98,7 +133,7 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
     if (row.record.length !== header.length) {
       yield {
         line,
-        raw: row.raw.replace(/\r?\n?$/, ''),
+        raw: row.raw.replace(/^\n+|\n+$/g, ''),
         problem: `line ${line} has ${row.record.length} fields where the header has ${header.length}`,
       };
       continue;

@@ -75,15 +75,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The service (src/main.ts) as a child process, with its output kept for the test to read. */
+/** The service (src/main.ts, or another entry such as src/worker.ts) as a child process, with its output kept for the test to read. */
 export class ServiceProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<Finished>;
   private readonly child: ChildProcess;
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  constructor(env: NodeJS.ProcessEnv, entry = 'src/main.ts') {
+    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,6 +32,8 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     PORT: undefined,
     DB_MIGRATIONS_RUN: 'true',
     LOG_LEVEL: 'error',
+    // the import job workers (pg-boss polling) run only in the apps of the tests that ask for them
+    JOB_WORKERS: 'false',
     ...env,
   };
   const saved: Record<string, string | undefined> = {};
