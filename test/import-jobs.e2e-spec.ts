@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { BULK_PATH } from './support/bulk';
-import { brandWithToken, createContacts, insertExtensions } from './support/factories';
+import { brandWithToken, insertExtensions } from './support/factories';
 import { lockRows, until } from './support/hold';
 import { allIssues, auth, createJob, IssueAnswer, JobAnswer, JOBS_PATH, ndjson, runJob, upload, waitForJob } from './support/jobs';
 import { createTestApp, TestApp } from './support/test-app';
