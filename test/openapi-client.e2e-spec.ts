@@ -240,3 +240,104 @@ describe('the typed client generated from openapi.json', () => {
     });
   });
 });
+
+describe('the typed client through an import job', () => {
+  const doc = new OpenApiDocument();
+  let t: TestApp;
+  let client: Client<paths>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ JOB_WORKERS: 'true' });
+    await t.app.listen(0, '127.0.0.1');
+    client = createClient<paths>({ baseUrl: await t.app.getUrl() });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  function documented<R extends { response: Response; data?: unknown; error?: unknown }>(path: keyof paths, method: string, result: R): R {
+    doc.expectDocumentedAnswer(path, method, result.response.status, result.response.ok ? result.data : result.error);
+    return result;
+  }
+
+  it('creates a job, uploads a CSV, polls it to completion and reads its errors, every answer as documented', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const headers = { Authorization: `Bearer ${token}` };
+    const created = documented(
+      '/rest/bulk/contact_extensions/jobs',
+      'post',
+      await client.POST('/rest/bulk/contact_extensions/jobs', {
+        headers,
+        body: { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true },
+      }),
+    );
+    expect(created.response.status).toBe(201);
+    const id = created.data!.id;
+    const path = { path: { id } };
+
+    const uploaded = documented(
+      '/rest/bulk/contact_extensions/jobs/{id}/data',
+      'put',
+      await client.PUT('/rest/bulk/contact_extensions/jobs/{id}/data', {
+        headers: { ...headers, 'Content-Type': 'text/csv' },
+        params: path,
+        body: 'contact_key,address,channel\nc1,a@example.com,E\nc1,not-an-address,E\n',
+        bodySerializer: (body: unknown) => body as string,
+      }),
+    );
+    expect(uploaded.response.status).toBe(202);
+    expect(uploaded.data).toMatchObject({ state: 'queued', total: 2 });
+
+    let job = uploaded.data!;
+    while (!['completed', 'failed', 'cancelled'].includes(job.state)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = documented(
+        '/rest/bulk/contact_extensions/jobs/{id}',
+        'get',
+        await client.GET('/rest/bulk/contact_extensions/jobs/{id}', { headers, params: path }),
+      ).data!;
+    }
+    expect(job).toMatchObject({ state: 'completed', inserted: 1, failed: 1, processed: 2, percent: 100 });
+
+    const listed = documented(
+      '/rest/bulk/contact_extensions/jobs',
+      'get',
+      await client.GET('/rest/bulk/contact_extensions/jobs', { headers }),
+    );
+    expect(listed.data!.items.map((j) => j.id)).toEqual([id]);
+
+    const errors = documented(
+      '/rest/bulk/contact_extensions/jobs/{id}/errors',
+      'get',
+      await client.GET('/rest/bulk/contact_extensions/jobs/{id}/errors', { headers, params: path }),
+    );
+    expect(errors.data).toEqual({
+      items: [
+        {
+          index: 1,
+          line: 3,
+          severity: 'error',
+          code: 'INVALID_ADDRESS',
+          field: 'address',
+          message: 'address is not a valid email address',
+          values: { contact_key: 'c1', address: 'not-an-address', channel: 'E' },
+          raw: null,
+        },
+      ],
+      next_cursor: null,
+    });
+
+    const csv = await client.GET('/rest/bulk/contact_extensions/jobs/{id}/errors.csv', { headers, params: path, parseAs: 'text' });
+    expect(csv.response.status).toBe(200);
+    expect(doc.operation('/rest/bulk/contact_extensions/jobs/{id}/errors.csv', 'get').responses['200'].content).toHaveProperty('text/csv');
+    expect(csv.data).toContain('1,3,error,INVALID_ADDRESS,address');
+
+    const refused = documented(
+      '/rest/bulk/contact_extensions/jobs/{id}/cancel',
+      'post',
+      await client.POST('/rest/bulk/contact_extensions/jobs/{id}/cancel', { headers, params: path }),
+    );
+    expect(refused.response.status).toBe(409);
+    expect(refused.error).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+  });
+});
