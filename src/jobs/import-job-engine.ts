@@ -56,7 +56,8 @@ interface ChunkResult {
   consent: ConsentChangeRow[];
 }
 
-export type JobOutcome = 'completed' | 'cancelled' | 'gone';
+/** gone: the job is not this worker's to run (finished, or taken over); stopped: given up half-way, to be resumed */
+export type JobOutcome = 'completed' | 'cancelled' | 'gone' | 'stopped';
 
 @Injectable()
 export class ImportJobEngine {
@@ -103,7 +104,7 @@ export class ImportJobEngine {
     const options: PlanOptions = { columns: new Set(job.columns as ExtensionColumn[]), insertIfNotExists: job.insert_if_not_exists };
     try {
       const outcome = job.validate_only ? await this.validate(job, options, stop) : await this.apply(job, options, stop);
-      if (outcome !== 'gone') await this.jobs.finish(this.dataSource, brandId, id, outcome);
+      if (outcome === 'completed' || outcome === 'cancelled') await this.jobs.finish(this.dataSource, brandId, id, outcome);
       return outcome;
     } catch (err) {
       if (err instanceof JobTakenOverError) return 'gone';
@@ -123,7 +124,7 @@ export class ImportJobEngine {
     let next = read(job.processed);
     while (next) {
       const chunk = await next;
-      if (stop()) return 'gone';
+      if (stop()) return 'stopped';
       if (await this.jobs.cancelRequested(this.dataSource, brandId, id)) return 'cancelled';
       // the next chunk is read and judged while this one is written: the database works meanwhile
       next = read(chunk.from + chunk.size);
@@ -156,7 +157,7 @@ export class ImportJobEngine {
       held.counts = zeroCounts();
       outcome = 'completed';
       for (let from = 0; from < job.total; from += this.chunkSize) {
-        if (stop()) return (outcome = 'gone');
+        if (stop()) return (outcome = 'stopped');
         if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
         const chunk = await this.prepareChunk(side ?? runner, job, from, options);
         const result = await this.writeChunk(runner, job, chunk, options);
@@ -170,7 +171,7 @@ export class ImportJobEngine {
       }
       return outcome;
     });
-    if (!side && outcome !== 'gone') {
+    if (!side && (outcome === 'completed' || outcome === 'cancelled')) {
       await runInRetryingTransaction(this.dataSource, async (runner) => {
         for (let i = 0; i < held.issues.length; i += this.chunkSize) {
           await this.jobs.addIssues(runner, brandId, id, held.issues.slice(i, i + this.chunkSize));

@@ -21,7 +21,8 @@ import { ImportJobsRepository } from './import-jobs.repository';
 
 export const IMPORT_QUEUE = 'contact-extension-imports';
 const PURGE_QUEUE = 'contact-extension-imports-purge';
-const RETRY_LIMIT = 5;
+/** attempts after the first: a job resumed after a crash or a shutdown is one more attempt */
+const RETRY_LIMIT = 10;
 const START_RETRY_MS = 2000;
 
 interface ImportJobData {
@@ -46,6 +47,10 @@ function adapter(db: QueryRunner | DataSource): Db {
       }
     },
   };
+}
+
+class JobStoppedError extends Error {
+  override name = 'JobStoppedError';
 }
 
 export const queueUnavailable = (): DomainError =>
@@ -143,7 +148,10 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
     try {
       const outcome = await this.engine.run(brandId, jobId, () => this.stopping || job.signal.aborted);
       this.logger.log(`import job ${jobId}: ${outcome}`);
+      // failed, so that pg-boss hands it out again: the next worker resumes it from its checkpoint
+      if (outcome === 'stopped') throw new JobStoppedError(`import job ${jobId} stopped at a chunk boundary; it will be resumed`);
     } catch (err) {
+      if (err instanceof JobStoppedError) throw err;
       const last = job.retryCount >= RETRY_LIMIT;
       this.logger.error(`import job ${jobId} failed${last ? '' : ' (will retry)'}: ${(err as Error).message}`);
       if (last) await this.jobs.finish(this.dataSource, brandId, jobId, 'failed', 'the job failed repeatedly; see the service log');
