@@ -58,6 +58,7 @@ describe('import jobs', () => {
     t = await createTestApp({
       JOB_WORKERS: 'true',
       JOB_CHUNK_SIZE: String(CHUNK),
+      JOB_CHUNK_CONCURRENCY: '2',
       JOB_MAX_BYTES: String(64 * 1024),
       JOB_MAX_RECORDS: '1000',
     });
@@ -464,7 +465,8 @@ describe('import jobs', () => {
         channel: 'E',
         permission: true,
       }));
-      // chunk 2 (records 3..5) updates r4: holding its row keeps chunk 2 in flight
+      // chunk 2 (records 3..5) updates r4: holding its row keeps chunk 2 in flight; chunk 3 passes it
+      // (two chunks at once), chunk 4 waits for it (a window of two consecutive chunks)
       const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
         brand.id,
         'r4@example.com',
@@ -472,7 +474,7 @@ describe('import jobs', () => {
       const created = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
       try {
         await upload(t, token, created.id, ndjson(records), { type: 'application/x-ndjson' }).expect(202);
-        await waitForJob(t, token, created.id, (j) => j.processed === CHUNK);
+        await waitForJob(t, token, created.id, (j) => j.processed === 2 * CHUNK);
         await until('chunk 2 waits for the lock', async () => (await lock.waiters()) > 0);
         const cancel = await t.http.post(`${JOBS_PATH}/${created.id}/cancel`).set('Authorization', auth(token)).expect(200);
         expect(cancel.body).toMatchObject({ state: 'processing', cancel_requested: true });
@@ -480,9 +482,9 @@ describe('import jobs', () => {
         await lock.release();
       }
       const job = await waitForJob(t, token, created.id);
-      expect(job).toMatchObject({ state: 'cancelled', total: 12, processed: 2 * CHUNK, inserted: 5, updated: 1 });
+      expect(job).toMatchObject({ state: 'cancelled', total: 12, processed: 3 * CHUNK, inserted: 8, updated: 1 });
       expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address).sort()).toEqual(
-        ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'].map((a) => `${a}@example.com`),
+        ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'].map((a) => `${a}@example.com`),
       );
       const again = await t.http.post(`${JOBS_PATH}/${job.id}/cancel`).set('Authorization', auth(token)).expect(409);
       expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });

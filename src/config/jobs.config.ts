@@ -15,6 +15,12 @@ class JobsEnv {
 
   @IsOptional()
   @IsInt()
+  @Min(1)
+  @Max(16)
+  JOB_CHUNK_CONCURRENCY?: number;
+
+  @IsOptional()
+  @IsInt()
   @Min(1024)
   JOB_MAX_BYTES?: number;
 
@@ -41,6 +47,8 @@ export interface JobsConfig {
   workers: boolean;
   /** records per chunk, each chunk one transaction */
   chunkSize: number;
+  /** chunks of one job written at once, each on a connection of its own (1 on the embedded database) */
+  chunkConcurrency: number;
   /** the largest upload once decompressed, in bytes */
   maxBytes: number;
   /** the most records one upload may hold */
@@ -60,6 +68,7 @@ export default registerAs('jobs', (): JobsConfig => {
   return {
     workers: env.JOB_WORKERS !== 'false',
     chunkSize: env.JOB_CHUNK_SIZE ?? (embedded ? EMBEDDED_CHUNK_SIZE : 5000),
+    chunkConcurrency: embedded ? 1 : (env.JOB_CHUNK_CONCURRENCY ?? 3),
     maxBytes: env.JOB_MAX_BYTES ?? 2 * 1024 ** 3,
     maxRecords: env.JOB_MAX_RECORDS ?? 20_000_000,
     retentionDays: env.JOB_RETENTION_DAYS ?? 7,

@@ -48,6 +48,8 @@ interface PreparedChunk {
   issues: NewIssue[];
   failed: number;
   skipped: number;
+  /** whether a record of it renames an extension (it then runs alone, after the earlier chunks) */
+  renames: boolean;
 }
 
 interface ChunkResult {
@@ -63,6 +65,8 @@ export type JobOutcome = 'completed' | 'cancelled' | 'gone' | 'stopped';
 export class ImportJobEngine {
   private readonly logger = new Logger(ImportJobEngine.name);
   private readonly chunkSize: number;
+  /** chunks written at once (on as many connections) */
+  private readonly concurrency: number;
   /** the embedded database has one connection: nothing can be written beside a transaction */
   private readonly embedded: boolean;
 
@@ -74,14 +78,16 @@ export class ImportJobEngine {
     config: ConfigService,
   ) {
     this.chunkSize = config.getOrThrow<JobsConfig>('jobs').chunkSize;
+    this.concurrency = config.getOrThrow<JobsConfig>('jobs').chunkConcurrency;
     this.embedded = !config.getOrThrow<DatabaseConfig>('database').url;
   }
 
   /** Runs (or resumes) the job; `stop` says when to give it up (the queue lost it, shutdown). */
   async run(brandId: number, id: string, stop: () => boolean = () => false): Promise<JobOutcome> {
     const job = await runInRetryingTransaction(this.dataSource, async (runner) => {
-      const started = await this.jobs.start(runner, brandId, id);
-      if (!started || started.validate_only || started.operation_id) return started;
+      if (!(await this.jobs.start(runner, brandId, id, this.chunkSize))) return undefined;
+      const started = (await this.jobs.find(runner, brandId, id)) as JobRow;
+      if (started.validate_only || started.operation_id) return started;
       const operationId = await this.operations.record(runner, {
         kind: 'contact_extensions.import_job',
         requestId: started.request_id,
@@ -96,7 +102,7 @@ export class ImportJobEngine {
       // not runnable: finished, or cancelled while it waited
       const current = await this.jobs.find(this.dataSource, brandId, id);
       if (current?.cancel_requested && (current.state === 'processing' || current.state === 'queued')) {
-        await this.jobs.finish(this.dataSource, brandId, id, 'cancelled');
+        await this.finish(current, 'cancelled');
         return 'cancelled';
       }
       return 'gone';
@@ -104,7 +110,7 @@ export class ImportJobEngine {
     const options: PlanOptions = { columns: new Set(job.columns as ExtensionColumn[]), insertIfNotExists: job.insert_if_not_exists };
     try {
       const outcome = job.validate_only ? await this.validate(job, options, stop) : await this.apply(job, options, stop);
-      if (outcome === 'completed' || outcome === 'cancelled') await this.jobs.finish(this.dataSource, brandId, id, outcome);
+      if (outcome === 'completed' || outcome === 'cancelled') await this.finish(job, outcome);
       return outcome;
     } catch (err) {
       if (err instanceof JobTakenOverError) return 'gone';
@@ -112,79 +118,157 @@ export class ImportJobEngine {
     }
   }
 
-  /** Chunk by chunk, each committed with its report and the checkpoint. */
+  /** The job's end: its state, and its operation's counts (the sums of its chunks). */
+  private async finish(job: JobRow, state: 'completed' | 'cancelled'): Promise<void> {
+    await runInRetryingTransaction(this.dataSource, async (runner) => {
+      if (!(await this.jobs.finish(runner, job.brand_id, job.id, state))) return;
+      if (!job.operation_id) return;
+      const done = (await this.jobs.find(runner, job.brand_id, job.id)) as JobRow;
+      const { processed, inserted, updated, unchanged, skipped, failed } = done;
+      await this.operations.complete(runner, job.brand_id, job.operation_id, {
+        total: processed,
+        inserted,
+        updated,
+        unchanged,
+        skipped,
+        failed,
+      });
+    });
+  }
+
+  /**
+   * The chunks not committed yet, in record order, each in a transaction of its own with its report
+   * and its checkpoint row. Up to `concurrency` consecutive chunks are written at once, on as many
+   * connections: without renames, two chunks never touch the same extension (the whole file is
+   * grouped by key), so they commit in any order with the same result. A chunk that renames waits
+   * for every earlier chunk, and every later chunk waits for it: consecutive requests, as promised.
+   */
   private async apply(job: JobRow, options: PlanOptions, stop: () => boolean): Promise<JobOutcome> {
     const { brand_id: brandId, id } = job;
-    const read = (from: number): Promise<PreparedChunk> | undefined => {
-      if (from >= job.total) return undefined;
-      const reading = this.prepareChunk(this.dataSource, job, from, options);
+    const size = job.chunk_size ?? this.chunkSize;
+    const committed = await this.jobs.committedChunks(brandId, id);
+    const todo: number[] = [];
+    for (let from = 0; from < job.total; from += size) if (!committed.has(from)) todo.push(from);
+
+    const read = (i: number): Promise<PreparedChunk> | undefined => {
+      if (i >= todo.length) return undefined;
+      const reading = this.prepareChunk(this.dataSource, job, todo[i], size, options);
       reading.catch(() => undefined); // awaited below; a failure is seen there
       return reading;
     };
-    let next = read(job.processed);
-    while (next) {
+    const inFlight = new Map<number, Promise<void>>();
+    let failure: unknown;
+    const settle = async (): Promise<void> => {
+      await Promise.race(inFlight.values());
+      if (failure !== undefined) throw failure;
+    };
+    const drain = async (): Promise<void> => {
+      await Promise.all(inFlight.values());
+      if (failure !== undefined) throw failure;
+    };
+
+    let outcome: JobOutcome = 'completed';
+    let next = read(0);
+    for (let i = 0; next; i++) {
       const chunk = await next;
-      if (stop()) return 'stopped';
-      if (await this.jobs.cancelRequested(this.dataSource, brandId, id)) return 'cancelled';
+      // a window of consecutive chunks: this one starts once the oldest in flight is within reach
+      const oldest = (): number => Math.min(...inFlight.keys());
+      while (
+        inFlight.size > 0 &&
+        (chunk.renames || inFlight.size >= this.concurrency || chunk.from - oldest() >= this.concurrency * size)
+      ) {
+        await settle();
+      }
+      if (stop()) {
+        outcome = 'stopped';
+        break;
+      }
+      if (await this.jobs.cancelRequested(this.dataSource, brandId, id)) {
+        outcome = 'cancelled';
+        break;
+      }
       // the next chunk is read and judged while this one is written: the database works meanwhile
-      next = read(chunk.from + chunk.size);
-      await runInRetryingTransaction(this.dataSource, async (runner) => {
-        const result = await this.writeChunk(runner, job, chunk, options);
-        await this.operations.append(runner, brandId, job.operation_id as string, { ...result.counts, total: chunk.size }, result.consent);
-        await this.jobs.addIssues(runner, brandId, id, result.issues);
-        if (!(await this.jobs.advance(runner, brandId, id, chunk.from, result.counts))) throw new JobTakenOverError();
-      });
+      next = read(i + 1);
+      const writing = this.commitChunk(job, chunk, options).then(
+        () => void inFlight.delete(chunk.from),
+        (err: unknown) => {
+          inFlight.delete(chunk.from);
+          failure ??= err;
+        },
+      );
+      inFlight.set(chunk.from, writing);
+      if (chunk.renames) await drain();
     }
-    return 'completed';
+    await drain();
+    return outcome;
+  }
+
+  private async commitChunk(job: JobRow, chunk: PreparedChunk, options: PlanOptions): Promise<void> {
+    const { brand_id: brandId, id } = job;
+    await runInRetryingTransaction(this.dataSource, async (runner) => {
+      const result = await this.writeChunk(runner, job, chunk, options);
+      await this.operations.append(runner, brandId, job.operation_id as string, result.consent);
+      await this.jobs.addIssues(runner, brandId, id, result.issues);
+      if (!(await this.jobs.commitChunk(runner, brandId, id, chunk.from, result.counts))) throw new JobTakenOverError();
+    });
   }
 
   /** Every chunk in one transaction, rolled back: nothing is kept but the report. */
   private async validate(job: JobRow, options: PlanOptions, stop: () => boolean): Promise<JobOutcome> {
     const { brand_id: brandId, id } = job;
+    const size = job.chunk_size ?? this.chunkSize;
     const side = this.embedded ? undefined : this.dataSource;
-    const held: { issues: NewIssue[]; counts: Omit<JobCounts, 'total'> } = { issues: [], counts: zeroCounts() };
+    const held: { issues: NewIssue[]; chunks: { from: number; counts: Omit<JobCounts, 'total'> }[] } = { issues: [], chunks: [] };
     let outcome = 'completed' as JobOutcome;
     await this.jobs.deleteIssues(this.dataSource, brandId, id);
-    await this.jobs.resetCounts(this.dataSource, brandId, id);
+    await this.jobs.deleteChunks(this.dataSource, brandId, id);
     await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
       tx.rollbackOnly();
       // a retried transaction starts the report again
       if (side) {
         await this.jobs.deleteIssues(side, brandId, id);
-        await this.jobs.resetCounts(side, brandId, id);
+        await this.jobs.deleteChunks(side, brandId, id);
       }
       held.issues = [];
-      held.counts = zeroCounts();
+      held.chunks = [];
       outcome = 'completed';
-      for (let from = 0; from < job.total; from += this.chunkSize) {
+      for (let from = 0; from < job.total; from += size) {
         if (stop()) return (outcome = 'stopped');
         if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
-        const chunk = await this.prepareChunk(side ?? runner, job, from, options);
+        const chunk = await this.prepareChunk(side ?? runner, job, from, size, options);
         const result = await this.writeChunk(runner, job, chunk, options);
         if (side) {
           await this.jobs.addIssues(side, brandId, id, result.issues);
-          if (!(await this.jobs.advance(side, brandId, id, from, result.counts))) throw new JobTakenOverError();
+          if (!(await this.jobs.commitChunk(side, brandId, id, from, result.counts))) throw new JobTakenOverError();
         } else {
           held.issues.push(...result.issues);
-          for (const key of Object.keys(held.counts) as (keyof typeof held.counts)[]) held.counts[key] += result.counts[key];
+          held.chunks.push({ from, counts: result.counts });
         }
       }
       return outcome;
     });
     if (!side && (outcome === 'completed' || outcome === 'cancelled')) {
       await runInRetryingTransaction(this.dataSource, async (runner) => {
-        for (let i = 0; i < held.issues.length; i += this.chunkSize) {
-          await this.jobs.addIssues(runner, brandId, id, held.issues.slice(i, i + this.chunkSize));
+        for (let i = 0; i < held.issues.length; i += size) {
+          await this.jobs.addIssues(runner, brandId, id, held.issues.slice(i, i + size));
         }
-        if (!(await this.jobs.advance(runner, brandId, id, 0, held.counts))) throw new JobTakenOverError();
+        for (const { from, counts } of held.chunks) {
+          if (!(await this.jobs.commitChunk(runner, brandId, id, from, counts))) throw new JobTakenOverError();
+        }
       });
     }
     return outcome;
   }
 
   /** Reads a chunk and applies what needs no database: unreadable lines, whole-file grouping. */
-  private async prepareChunk(db: QueryRunner | DataSource, job: JobRow, from: number, options: PlanOptions): Promise<PreparedChunk> {
-    const rows = await this.jobs.chunk(db, job.brand_id, job.id, from, this.chunkSize);
+  private async prepareChunk(
+    db: QueryRunner | DataSource,
+    job: JobRow,
+    from: number,
+    size: number,
+    options: PlanOptions,
+  ): Promise<PreparedChunk> {
+    const rows = await this.jobs.chunk(db, job.brand_id, job.id, from, size);
     const chunk: PreparedChunk = {
       from,
       size: rows.length,
@@ -195,9 +279,11 @@ export class ImportJobEngine {
       issues: [],
       failed: 0,
       skipped: 0,
+      renames: false,
     };
     for (const row of rows) this.judgeAlone(row, options, chunk);
     chunk.prepared = prepareRecords(chunk.records, options);
+    chunk.renames = chunk.prepared.candidates.some(({ record }) => record.newContactKey !== undefined || record.newAddress !== undefined);
     chunk.keys = lookupKeysOf(chunk.prepared);
     if (rows.length === 0 && from < job.total) throw new Error(`import job ${job.id}: staged records from ${from} are missing`);
     return chunk;

@@ -29,6 +29,7 @@ export interface JobRow extends JobCounts {
   api_user_id: number | null;
   user_key: string | null;
   request_id: string;
+  chunk_size: number | null;
   cancel_requested: boolean;
   operation_id: string | null;
   message: string | null;
@@ -71,10 +72,18 @@ export interface NewIssue {
   message: string;
 }
 
-const COUNT_COLUMNS = ['total', 'processed', 'inserted', 'updated', 'unchanged', 'skipped', 'failed'] as const;
-const JOB_COLUMNS = `brand_id, id::text AS id, state, columns, insert_if_not_exists, validate_only, format, api_user_id, user_key,
-  request_id, cancel_requested, operation_id::text AS operation_id, message, created_at, queued_at, started_at, finished_at,
-  updated_at, ${COUNT_COLUMNS.join(', ')}`;
+/** A job with its counts, the sums of its committed chunks. */
+const JOB_SELECT = `SELECT j.brand_id, j.id::text AS id, j.state, j.columns, j.insert_if_not_exists, j.validate_only, j.format,
+       j.api_user_id, j.user_key, j.request_id, j.chunk_size, j.cancel_requested, j.operation_id::text AS operation_id, j.message,
+       j.created_at, j.queued_at, j.started_at, j.finished_at, j.updated_at, j.total,
+       COALESCE(c.processed, 0) AS processed, COALESCE(c.inserted, 0) AS inserted, COALESCE(c.updated, 0) AS updated,
+       COALESCE(c.unchanged, 0) AS unchanged, COALESCE(c.skipped, 0) AS skipped, COALESCE(c.failed, 0) AS failed
+  FROM import_job j
+  LEFT JOIN LATERAL (
+    SELECT sum(size)::int AS processed, sum(inserted)::int AS inserted, sum(updated)::int AS updated,
+           sum(unchanged)::int AS unchanged, sum(skipped)::int AS skipped, sum(failed)::int AS failed
+      FROM import_job_chunk k WHERE k.brand_id = j.brand_id AND k.job_id = j.id
+  ) c ON true`;
 
 /** Text PostgreSQL can store: no NUL, no unpaired surrogate (replaced by U+FFFD). */
 export function storable(text: string): string {
@@ -101,29 +110,26 @@ export class ImportJobsRepository {
       requestId: string;
     },
   ): Promise<JobRow> {
-    const rows: JobRow[] = await runner.query(
+    const rows: { id: string }[] = await runner.query(
       `INSERT INTO import_job (brand_id, columns, insert_if_not_exists, validate_only, api_user_id, user_key, request_id)
-       VALUES ($1, $2::text[], $3, $4, $5, $6, $7) RETURNING ${JOB_COLUMNS}`,
+       VALUES ($1, $2::text[], $3, $4, $5, $6, $7) RETURNING id::text AS id`,
       [job.brandId, pgArray(job.columns), job.insertIfNotExists, job.validateOnly, job.userId, job.userKey, job.requestId],
     );
-    return rows[0];
+    return (await this.find(runner, job.brandId, rows[0].id)) as JobRow;
   }
 
-  async find(runner: QueryRunner | DataSource, brandId: number, id: string, forUpdate = false): Promise<JobRow | undefined> {
+  async find(runner: QueryRunner | DataSource, brandId: number, id: string): Promise<JobRow | undefined> {
     if (!UUID.test(id)) return undefined;
-    const rows: JobRow[] = await runner.query(
-      `SELECT ${JOB_COLUMNS} FROM import_job WHERE brand_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-      [brandId, id],
-    );
+    const rows: JobRow[] = await runner.query(`${JOB_SELECT} WHERE j.brand_id = $1 AND j.id = $2`, [brandId, id]);
     return rows[0];
   }
 
   /** Newest first: (created_at, id) descending, after the cursor's. */
   async list(brandId: number, limit: number, after?: [string, string]): Promise<JobRow[]> {
     return this.dataSource.query(
-      `SELECT ${JOB_COLUMNS} FROM import_job
-        WHERE brand_id = $1 ${after ? 'AND (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
-        ORDER BY created_at DESC, id DESC LIMIT $2`,
+      `${JOB_SELECT}
+        WHERE j.brand_id = $1 ${after ? 'AND (j.created_at, j.id) < ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY j.created_at DESC, j.id DESC LIMIT $2`,
       after ? [brandId, limit + 1, after[0], after[1]] : [brandId, limit + 1],
     );
   }
@@ -252,16 +258,20 @@ export class ImportJobsRepository {
     );
   }
 
-  /** Moves the job to processing (from queued), or confirms it is processing (a resumed job). */
-  async start(runner: QueryRunner, brandId: number, id: string): Promise<JobRow | undefined> {
-    const rows: JobRow[] = await queryRows<JobRow>(
+  /**
+   * Moves the job to processing (from queued), or confirms it is processing (a resumed job), and
+   * fixes its chunk size the first time (every worker then cuts the same chunks). False: not runnable.
+   */
+  async start(runner: QueryRunner, brandId: number, id: string, chunkSize: number): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
       runner,
-      `UPDATE import_job SET state = 'processing', started_at = COALESCE(started_at, now()), updated_at = now()
+      `UPDATE import_job SET state = 'processing', started_at = COALESCE(started_at, now()), chunk_size = COALESCE(chunk_size, $3),
+              updated_at = now()
         WHERE brand_id = $1 AND id = $2 AND state IN ('queued', 'processing') AND NOT cancel_requested
-        RETURNING ${JOB_COLUMNS}`,
-      [brandId, id],
+        RETURNING id`,
+      [brandId, id, chunkSize],
     );
-    return rows[0];
+    return rows.length > 0;
   }
 
   async setOperation(runner: QueryRunner, brandId: number, id: string, operationId: string): Promise<void> {
@@ -269,34 +279,39 @@ export class ImportJobsRepository {
   }
 
   /**
-   * Adds a chunk's counts and moves the checkpoint, if the checkpoint is still where the chunk
-   * started (another worker did not take the job over meanwhile). False: the chunk must not commit.
+   * The chunk's checkpoint row, with its counts, in the chunk's transaction. False: the chunk was
+   * committed already (by a worker that had the job before): this transaction must not commit.
    */
-  async advance(
+  async commitChunk(
     runner: QueryRunner | DataSource,
     brandId: number,
     id: string,
-    from: number,
+    position: number,
     counts: Omit<JobCounts, 'total'>,
   ): Promise<boolean> {
-    const rows: unknown[] = await queryRows<unknown>(
+    const rows = await queryRows<{ position: number }>(
       runner,
-      `UPDATE import_job SET processed = processed + $4, inserted = inserted + $5, updated = updated + $6,
-              unchanged = unchanged + $7, skipped = skipped + $8, failed = failed + $9, updated_at = now()
-        WHERE brand_id = $1 AND id = $2 AND state = 'processing' AND processed = $3
-        RETURNING id`,
-      [brandId, id, from, counts.processed, counts.inserted, counts.updated, counts.unchanged, counts.skipped, counts.failed],
+      `INSERT INTO import_job_chunk (brand_id, job_id, position, size, inserted, updated, unchanged, skipped, failed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (brand_id, job_id, position) DO NOTHING
+       RETURNING position`,
+      [brandId, id, position, counts.processed, counts.inserted, counts.updated, counts.unchanged, counts.skipped, counts.failed],
     );
     return rows.length > 0;
   }
 
-  /** Starts a validateOnly job's report again (its writes were never kept). */
-  async resetCounts(runner: QueryRunner | DataSource, brandId: number, id: string): Promise<void> {
-    await runner.query(
-      `UPDATE import_job SET processed = 0, inserted = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0, updated_at = now()
-        WHERE brand_id = $1 AND id = $2`,
+  /** The positions of the chunks committed so far. */
+  async committedChunks(brandId: number, id: string): Promise<Set<number>> {
+    const rows: { position: number }[] = await this.dataSource.query(
+      'SELECT position FROM import_job_chunk WHERE brand_id = $1 AND job_id = $2',
       [brandId, id],
     );
+    return new Set(rows.map((r) => r.position));
+  }
+
+  /** Starts a validateOnly job's report again (its writes were never kept). */
+  async deleteChunks(runner: QueryRunner | DataSource, brandId: number, id: string): Promise<void> {
+    await runner.query('DELETE FROM import_job_chunk WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
   }
 
   async finish(

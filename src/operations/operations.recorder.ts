@@ -120,32 +120,37 @@ export class OperationsRecorder {
   }
 
   /**
-   * Adds to an operation recorded earlier (an import job is one operation, written a chunk at a
-   * time): its counts grow, its duration runs to now, and the chunk's consent changes join it. One
-   * statement, on the caller's runner, in the transaction of the chunk's writes.
+   * Adds consent changes to an operation recorded earlier (an import job is one operation, written
+   * a chunk at a time, several chunks at once): one INSERT on the caller's runner, in the
+   * transaction of the writes they describe. The operation's row is not touched, so that the
+   * chunks do not wait for each other on it; complete() gives it its counts at the end.
    */
-  async append(
-    runner: QueryRunner,
-    brandId: number,
-    operationId: string,
-    counts: Partial<OperationCounts>,
-    consentChanges: readonly ConsentChangeRow[] = [],
-  ): Promise<void> {
+  async append(runner: QueryRunner, brandId: number, operationId: string, consentChanges: readonly ConsentChangeRow[]): Promise<void> {
+    if (consentChanges.length === 0) return;
     await runner.query(
-      `WITH op AS (
-         UPDATE operation
-            SET total = total + $3, inserted = inserted + $4, updated = updated + $5, unchanged = unchanged + $6,
-                skipped = skipped + $7, failed = failed + $8, deleted = deleted + $9,
-                duration_ms = LEAST(2147483647, GREATEST(0, (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint))
-          WHERE brand_id = $1 AND id = $2
-          RETURNING id
-       ), consent AS (
-         INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, old_permission, new_permission)
-         SELECT $1, op.id, ch.contact_key, ch.address, ch.channel, ch.old_permission, ch.new_permission
-           FROM op, unnest($10::text[], $11::text[], $12::text[], $13::bool[], $14::bool[])
-                AS ch(contact_key, address, channel, old_permission, new_permission)
-       )
-       SELECT id FROM op`,
+      `INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, old_permission, new_permission)
+       SELECT $1, $2, ch.contact_key, ch.address, ch.channel, ch.old_permission, ch.new_permission
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::bool[], $7::bool[])
+              AS ch(contact_key, address, channel, old_permission, new_permission)`,
+      [
+        brandId,
+        operationId,
+        pgArray(consentChanges.map((x) => x.contactKey)),
+        pgArray(consentChanges.map((x) => x.address)),
+        pgArray(consentChanges.map((x) => x.channel)),
+        pgArray(consentChanges.map((x) => x.oldPermission)),
+        pgArray(consentChanges.map((x) => x.newPermission)),
+      ],
+    );
+  }
+
+  /** The final counts of an operation recorded earlier, and its duration up to now. */
+  async complete(runner: QueryRunner, brandId: number, operationId: string, counts: Partial<OperationCounts>): Promise<void> {
+    await runner.query(
+      `UPDATE operation
+          SET total = $3, inserted = $4, updated = $5, unchanged = $6, skipped = $7, failed = $8, deleted = $9,
+              duration_ms = LEAST(2147483647, GREATEST(0, (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint))
+        WHERE brand_id = $1 AND id = $2`,
       [
         brandId,
         operationId,
@@ -156,11 +161,6 @@ export class OperationsRecorder {
         counts.skipped ?? 0,
         counts.failed ?? 0,
         counts.deleted ?? 0,
-        pgArray(consentChanges.map((x) => x.contactKey)),
-        pgArray(consentChanges.map((x) => x.address)),
-        pgArray(consentChanges.map((x) => x.channel)),
-        pgArray(consentChanges.map((x) => x.oldPermission)),
-        pgArray(consentChanges.map((x) => x.newPermission)),
       ],
     );
   }

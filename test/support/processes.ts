@@ -80,6 +80,8 @@ export class ServiceProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<Finished>;
+  /** whether the process has ended */
+  ended = false;
   private readonly child: ChildProcess;
 
   constructor(env: NodeJS.ProcessEnv, entry = 'src/main.ts') {
@@ -90,6 +92,7 @@ export class ServiceProcess {
     });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.child.once('close', () => (this.ended = true));
     this.exited = once(this.child, 'close').then(([code, signal]) => ({
       code: code as number | null,
       signal: signal as NodeJS.Signals | null,

@@ -1,14 +1,15 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Bulk import jobs. import_job holds a job's state, options, checkpoint and counters (the queue,
- * pg-boss, only says which job to run next; its own schema is pg-boss's). import_job_record is the
- * upload as read, one row per record at its 0-based position (the JSON of the record, or the raw
- * text of a line that could not be read; no line for records sent as JSON), with the key it is
- * grouped by, so that the last record of a (contact_key, canonical address) can be found across the
- * whole file. import_job_issue is the
- * report: each error and warning of a record, joined to the record for its values. Both are
- * deleted with their job (after JOB_RETENTION_DAYS).
+ * Bulk import jobs. import_job holds a job's state and options (the queue, pg-boss, only says which
+ * job to run next; its own schema is pg-boss's). import_job_record is the upload as read, one row
+ * per record at its 0-based position (the JSON of the record, or the raw text of a line that could
+ * not be read; no line for records sent as JSON), with the key it is grouped by, so that the last
+ * record of a (contact_key, canonical address) can be found across the whole file.
+ * import_job_chunk is the checkpoint and the counters: one row per committed chunk, written in the
+ * chunk's transaction (chunks may commit out of order; its key lets each commit once).
+ * import_job_issue is the report: each error and warning of a record, joined to the record for its
+ * values. All are deleted with their job (after JOB_RETENTION_DAYS).
  */
 export class ImportJobs1764400000000 implements MigrationInterface {
   name = 'ImportJobs1764400000000';
@@ -29,12 +30,7 @@ export class ImportJobs1764400000000 implements MigrationInterface {
         upload_token uuid NULL,
         upload_started_at timestamptz NULL,
         total integer NOT NULL DEFAULT 0,
-        processed integer NOT NULL DEFAULT 0,
-        inserted integer NOT NULL DEFAULT 0,
-        updated integer NOT NULL DEFAULT 0,
-        unchanged integer NOT NULL DEFAULT 0,
-        skipped integer NOT NULL DEFAULT 0,
-        failed integer NOT NULL DEFAULT 0,
+        chunk_size integer NULL,
         cancel_requested boolean NOT NULL DEFAULT false,
         operation_id bigint NULL,
         message text NULL,
@@ -66,6 +62,20 @@ export class ImportJobs1764400000000 implements MigrationInterface {
       'CREATE INDEX ix_import_job_record_group ON import_job_record (brand_id, job_id, group_key, position) WHERE group_key IS NOT NULL',
     );
     await q.query(`
+      CREATE TABLE import_job_chunk (
+        brand_id integer NOT NULL,
+        job_id uuid NOT NULL,
+        position integer NOT NULL,
+        size integer NOT NULL,
+        inserted integer NOT NULL,
+        updated integer NOT NULL,
+        unchanged integer NOT NULL,
+        skipped integer NOT NULL,
+        failed integer NOT NULL,
+        CONSTRAINT pk_import_job_chunk PRIMARY KEY (brand_id, job_id, position),
+        CONSTRAINT fk_import_job_chunk_job FOREIGN KEY (brand_id, job_id) REFERENCES import_job (brand_id, id) ON DELETE CASCADE
+      )`);
+    await q.query(`
       CREATE TABLE import_job_issue (
         brand_id integer NOT NULL,
         job_id uuid NOT NULL,
@@ -83,6 +93,7 @@ export class ImportJobs1764400000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE import_job_issue');
+    await q.query('DROP TABLE import_job_chunk');
     await q.query('DROP TABLE import_job_record');
     await q.query('DROP TABLE import_job');
   }
