@@ -435,6 +435,31 @@ describe('import jobs', () => {
     expect(second.body.next_cursor).toBeNull();
   });
 
+  it('answers hostile input with documented errors, never a 5xx: forged cursors, a record nested too deeply, NUL and lone surrogates', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const forged of [cursor(['+275760-09-13T00:00:00.000Z', '------------------------------------']), cursor(['x', 'y'])]) {
+      const res = await t.http.get(JOBS_PATH).query({ cursor: forged }).set('Authorization', auth(token)).expect(400);
+      expect(res.body).toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const body = [
+      deep,
+      '{"contact_key":"c1\u0000","address":"\ud800@example.com","channel":"E"}',
+      '{"contact_key":"c1","address":"ok@example.com","channel":"E"}',
+    ].join('\n');
+    const { job, issues } = await runJob(t, token, { columns: ALL, insertIfNotExists: true }, body, { type: 'application/x-ndjson' });
+    expect(job).toMatchObject({ state: 'completed', total: 3, inserted: 1, failed: 2 });
+    expect(issues.filter((i) => i.index === 0).map((i) => i.code)).toEqual(['UNREADABLE_RECORD']);
+    expect([...new Set(issues.filter((i) => i.index !== 0).map((i) => `${i.index} ${i.code}`))]).toEqual(['1 INVALID_FIELD']);
+    const page = await t.http
+      .get(`${JOBS_PATH}/${job.id}/errors`)
+      .query({ cursor: cursor([Number.MAX_SAFE_INTEGER, 1]) })
+      .set('Authorization', auth(token))
+      .expect(400);
+    expect(page.body).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
   it('another brand cannot see or touch the job (404)', async () => {
     const owner = await brandWithToken(t.dataSource, t.http);
     const other = await brandWithToken(t.dataSource, t.http);

@@ -18,7 +18,7 @@ import { isPlainRecord } from '../contact-extensions/record-validator';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
 import { ImportJobQueue, queueUnavailable } from './import-job-queue';
-import { ImportJobsRepository, IssueRow, JobFormat, JobRow, storable } from './import-jobs.repository';
+import { ImportJobsRepository, IssueRow, JobFormat, JobRow, storable, UUID } from './import-jobs.repository';
 import { ReadRecord, readCsv, readNdjson } from './record-readers';
 
 /** Records staged per statement while an upload streams in. */
@@ -103,9 +103,7 @@ export class ImportJobsService {
 
   async list(user: AuthUser, limit: number, cursor?: string): Promise<ImportJobListDto> {
     const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
-    if (after && (Number.isNaN(Date.parse(after[0])) || !/^[0-9a-f-]{36}$/i.test(after[1]))) {
-      throw invalidRequest('cursor is not valid; pass back the next_cursor of the previous page', ['cursor is not valid']);
-    }
+    if (after && !(ISO_UTC_MS.test(after[0]) && !Number.isNaN(Date.parse(after[0])) && UUID.test(after[1]))) throw invalidCursor();
     const rows = await this.jobs.list(user.brandId, limit, after as [string, string] | undefined);
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
@@ -211,6 +209,8 @@ export class ImportJobsService {
   async issues(user: AuthUser, id: string, limit: number, cursor?: string): Promise<ImportJobIssuePageDto> {
     await this.mustFind(user, id);
     const after = cursor ? decodeCursor(cursor, ['number', 'number'] as const) : undefined;
+    // positions are int4 and sequence numbers int2 in the database: anything else is not our cursor
+    if (after && !(after[0] >= 0 && after[0] <= 2_147_483_647 && after[1] >= 0 && after[1] <= 32_767)) throw invalidCursor();
     const rows = await this.jobs.issues(user.brandId, id, limit + 1, after as [number, number] | undefined);
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
@@ -260,6 +260,11 @@ export class ImportJobsService {
   }
 }
 
+const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+const invalidCursor = (): DomainError =>
+  invalidRequest('cursor is not valid; pass back the next_cursor of the previous page', ['cursor is not valid']);
+
 function echo(values: Record<string, unknown> | null, key: string): string | null {
   const v = values?.[key];
   return typeof v === 'string' ? v : null;
@@ -296,17 +301,27 @@ function wrapStreamError(err: unknown): unknown {
 
 /** A record as staged: its JSON (text), or the text of an unreadable line; and its group. */
 function stagedRow(read: ReadRecord, position: number, hasLine: boolean) {
-  let groupKey: string | null = null;
-  const record = read.record;
-  if (read.problem === undefined && isPlainRecord(record) && typeof record.contact_key === 'string' && typeof record.address === 'string') {
-    groupKey = storable(JSON.stringify([record.contact_key, canonicalAddress(record.address)]));
+  let record: string | null = null;
+  let problem = read.problem;
+  if (problem === undefined) {
+    try {
+      record = JSON.stringify(read.record ?? null);
+    } catch {
+      // a value nested so deep that it cannot be written back as JSON (RangeError)
+      problem = `${hasLine ? `line ${read.line}` : `record ${position}`} is nested too deeply to be read`;
+    }
   }
+  const value = read.record;
+  const groupKey =
+    record !== null && isPlainRecord(value) && typeof value.contact_key === 'string' && typeof value.address === 'string'
+      ? storable(JSON.stringify([value.contact_key, canonicalAddress(value.address)]))
+      : null;
   return {
     position,
     line: hasLine ? read.line : null,
-    record: read.problem === undefined ? JSON.stringify(record ?? null) : null,
+    record,
     raw: read.raw === undefined ? null : storable(read.raw),
-    problem: read.problem === undefined ? null : storable(read.problem),
+    problem: problem === undefined ? null : storable(problem),
     groupKey,
   };
 }
