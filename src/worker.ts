@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { setFlagsFromString } from 'node:v8';
 import { AppModule } from './app.module';
 
 /**
@@ -10,6 +11,11 @@ import { AppModule } from './app.module';
  * as needed, on any machine; each runs one job at a time, one job per brand runs at once overall.
  * SIGTERM stops it at the next chunk boundary; the job is resumed by another worker.
  */
+/** As in main.ts: V8 may let the old generation grow 100 % past what survived, not 300 %. */
+if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) {
+  setFlagsFromString('--heap-growing-percent=100');
+}
+
 async function bootstrap(): Promise<void> {
   process.env.JOB_WORKERS = 'true';
   const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true, abortOnError: false });
