@@ -19,7 +19,7 @@ import { ConfigService } from '@nestjs/config';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { JobsConfig } from '../config/jobs.config';
-import { isPlainRecord } from '../contact-extensions/record-validator';
+import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { lookupKeysOf, PlanOptions, prepareRecords, PreparedRecords, LookupKeys } from '../contact-extensions/upsert-planner';
 import { ExtensionsUpsert } from '../contact-extensions/upsert-transaction';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
@@ -330,7 +330,6 @@ export class ImportJobEngine {
   private async writeChunk(runner: QueryRunner, job: JobRow, chunk: PreparedChunk, options: PlanOptions): Promise<ChunkResult> {
     const outcome = await this.upsert.run(runner, {
       brandId: job.brand_id,
-      records: chunk.records,
       prepared: chunk.prepared,
       keys: chunk.keys,
       options,
@@ -356,8 +355,4 @@ export class ImportJobEngine {
       consent: outcome.consent,
     };
   }
-}
-
-function zeroCounts(): Omit<JobCounts, 'total'> {
-  return { processed: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
 }

@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination/cursor';
 import { JobsConfig } from '../config/jobs.config';
 import { canonicalAddress } from '../contact-extensions/address';
 import { BulkUpsertContactExtensionsDto } from '../contact-extensions/dto/bulk-upsert-contact-extensions.dto';
-import { isPlainRecord } from '../contact-extensions/record-validator';
+import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
 import { ImportJobQueue, queueUnavailable } from './import-job-queue';
