@@ -16,7 +16,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import {
@@ -268,7 +267,6 @@ export function ApiDownloadImportJobErrors(): MethodDecorator {
         'Needs the permission `ContactExtensions.Read`.',
     }),
     ApiParam(JOB_ID),
-    ApiProduces('text/csv'),
     ApiOkResponse({
       description: 'The report, streamed.',
       content: {
