@@ -11,7 +11,7 @@ import { AdminDashboard1764180000000 } from './migrations/1764180000000-AdminDas
 import { RetrySafetyAndLimits1764200000000 } from './migrations/1764200000000-RetrySafetyAndLimits';
 import { BulkPathCosts1764300000000 } from './migrations/1764300000000-BulkPathCosts';
 import { CanonicalPhoneNumbers1764400000000 } from './migrations/1764400000000-CanonicalPhoneNumbers';
-import { ImportJobs1764400000000 } from './migrations/1764400000000-ImportJobs';
+import { ImportJobs1764500000000 } from './migrations/1764500000000-ImportJobs';
 import { ConsentChange } from '../operations/entities/consent-change.entity';
 import { Operation } from '../operations/entities/operation.entity';
 import { ExtensionCount } from '../stats/entities/extension-count.entity';
@@ -24,7 +24,7 @@ export const MIGRATIONS = [
   RetrySafetyAndLimits1764200000000,
   BulkPathCosts1764300000000,
   CanonicalPhoneNumbers1764400000000,
-  ImportJobs1764400000000,
+  ImportJobs1764500000000,
 ];
 
 /**

@@ -288,6 +288,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rest/bulk/contact_extensions/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your brand's import jobs
+         * @description Newest first, keyset-paginated: pass next_cursor back as cursor. Needs the permission `ContactExtensions.Read`.
+         */
+        get: operations["ListImportJobs"];
+        put?: never;
+        /**
+         * Create a bulk import job
+         * @description Creates a job in state `open`; then PUT its records to `upload_url`. The finished upload queues the job: there is no separate close step.
+         *
+         *     The records are judged by the rules of BulkUpsertExtensions, the whole file as one request for grouping (the last record of a contact_key and address wins, across the file), always as throwOnError false. Renames behave as if the file were sent as consecutive sync requests in record order.
+         *
+         *     A retry with the same Idempotency-Key gives the same job. Needs the permission `ContactExtensions.Manage`.
+         */
+        post: operations["CreateImportJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/bulk/contact_extensions/jobs/{id}/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a job's records (CSV or NDJSON, gzip allowed)
+         * @description `text/csv`: the first row names the columns (those of the job, plus new_contact_key and new_address); each further row is a record. An empty field is not given; permission is `true` or `false`. Quoted fields may span lines; CRLF and LF are both fine; a BOM is skipped.
+         *
+         *     `application/x-ndjson`: one JSON record object a line.
+         *
+         *     Either may be sent with `Content-Encoding: gzip`. The body is streamed into the database, never held whole in memory. When it has all arrived the job is queued (202) and a worker takes it.
+         *
+         *     A row or line that cannot be read (too many or too few fields, a quote left open, invalid JSON) is an UNREADABLE_RECORD error of that record, not of the upload. Only a header that cannot be read or names an unknown column refuses the upload (400). JOB_MAX_BYTES (decompressed) and JOB_MAX_RECORDS bound an upload (413).
+         *
+         *     An Idempotency-Key makes a retried upload answer as the first did; it does not compare bodies. Needs the permission `ContactExtensions.Manage`.
+         */
+        put: operations["UploadImportJobData"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/bulk/async/contact_extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a BulkUpsertExtensions body as an import job
+         * @description Takes exactly the body of BulkUpsertExtensions and answers 202 with a queued job; poll it for the outcome. The request-level rules are checked at once (400). As every job, it runs as throwOnError false (the field is accepted and ignored); validateOnly writes nothing but the report. Needs the permission `ContactExtensions.Manage`.
+         */
+        post: operations["BulkUpsertExtensionsAsync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/bulk/contact_extensions/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show an import job
+         * @description State, the counts of BulkUpsertExtensions, records processed out of total, percent, records per second, an estimate of the time left, and timestamps. Needs the permission `ContactExtensions.Read`.
+         */
+        get: operations["GetImportJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/bulk/contact_extensions/jobs/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through a job's errors and warnings
+         * @description In record order: each entry has the record's 0-based index in the upload, its line in the file, severity (error or warning), code, field, message, and the values as sent. Keyset-paginated: pass next_cursor back as cursor. Needs the permission `ContactExtensions.Read`.
+         */
+        get: operations["ListImportJobErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/bulk/contact_extensions/jobs/{id}/errors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a job's errors and warnings as CSV
+         * @description The same entries as the paged list, streamed as CSV: index, line, severity, code, field, message, contact_key, address, values (the record as JSON) and raw. Needs the permission `ContactExtensions.Read`.
+         */
+        get: operations["DownloadImportJobErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/bulk/contact_extensions/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an import job
+         * @description An open or queued job is cancelled at once. A processing job stops at its next chunk boundary: what was committed stays, and the job says how far it got (processed). A finished job: 409 JOB_STATE_CONFLICT. Needs the permission `ContactExtensions.Manage`.
+         */
+        post: operations["CancelImportJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/brand": {
         parameters: {
             query?: never;
@@ -751,7 +907,7 @@ export interface components {
              * @example INVALID_REQUEST
              * @enum {string}
              */
-            code: "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "EXTENSION_TYPE_EXISTS" | "EXTENSION_TYPE_IN_USE" | "API_USER_EXISTS" | "API_USER_SELF_LOCKOUT" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "PAYLOAD_TOO_LARGE" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "INTERNAL_ERROR";
+            code: "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "EXTENSION_TYPE_EXISTS" | "EXTENSION_TYPE_IN_USE" | "API_USER_EXISTS" | "API_USER_SELF_LOCKOUT" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "JOB_STATE_CONFLICT" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "PAYLOAD_TOO_LARGE" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example The request is not valid.
@@ -1020,7 +1176,7 @@ export interface components {
              * @example contact_extensions.bulk_upsert
              * @enum {string}
              */
-            kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
+            kind: "contact_extensions.bulk_upsert" | "contact_extensions.import_job" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             /**
              * @description The X-Request-Id of the request (or the one the service gave it).
              * @example 3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10
@@ -1099,7 +1255,7 @@ export interface components {
              * @example contact_extensions.bulk_upsert
              * @enum {string}
              */
-            kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
+            kind: "contact_extensions.bulk_upsert" | "contact_extensions.import_job" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             /**
              * @description The X-Request-Id of the request (or the one the service gave it).
              * @example 3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10
@@ -1188,7 +1344,7 @@ export interface components {
              * @example contact_extensions.bulk_upsert
              * @enum {string}
              */
-            operation_kind: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
+            operation_kind: "contact_extensions.bulk_upsert" | "contact_extensions.import_job" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             /** @example 3f1c2a4e-8b7d-4a51-9d0e-2c6f1b7a9e10 */
             request_id: string;
             /** @example 7 */
@@ -1472,6 +1628,195 @@ export interface components {
             errors: components["schemas"]["DeleteRecordErrorDto"][];
             /** @description DUPLICATE_IN_REQUEST for the earlier records of a key. */
             warnings: components["schemas"]["DeleteRecordWarningDto"][];
+        };
+        CreateImportJobDto: {
+            /**
+             * @description The columns the upload uses; must contain contact_key and address, and be enabled for the brand. Values of other columns are ignored.
+             * @example [
+             *       "contact_key",
+             *       "address",
+             *       "channel",
+             *       "name",
+             *       "permission"
+             *     ]
+             */
+            columns: ("contact_key" | "address" | "channel" | "name" | "permission")[];
+            /**
+             * @description When true, records that do not exist are inserted. A record with new_contact_key or new_address is then an error of that record.
+             * @default false
+             * @example true
+             */
+            insertIfNotExists?: boolean;
+            /**
+             * @description When true, the whole file is judged, against the database too, and nothing is written but the report.
+             * @default false
+             * @example false
+             */
+            validateOnly?: boolean;
+        };
+        ImportJobDto: {
+            /**
+             * Format: uuid
+             * @example 7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90
+             */
+            id: string;
+            /**
+             * @description open: waiting for its upload; queued: uploaded, waiting for a worker; processing; completed; failed; cancelled (committed chunks stay).
+             * @example processing
+             * @enum {string}
+             */
+            state: "open" | "queued" | "processing" | "completed" | "failed" | "cancelled";
+            /**
+             * @example [
+             *       "contact_key",
+             *       "address",
+             *       "channel",
+             *       "permission"
+             *     ]
+             */
+            columns: ("contact_key" | "address" | "channel" | "name" | "permission")[];
+            /** @example true */
+            insertIfNotExists: boolean;
+            /** @example false */
+            validateOnly: boolean;
+            /**
+             * @description How the records came; null before the upload.
+             * @example csv
+             */
+            format: string | null;
+            /**
+             * @description Records in the upload (0 before it).
+             * @example 1000000
+             */
+            total: number;
+            /** @example 400000 */
+            inserted: number;
+            /** @example 350000 */
+            updated: number;
+            /** @example 49000 */
+            unchanged: number;
+            /** @example 500 */
+            skipped: number;
+            /** @example 500 */
+            failed: number;
+            /**
+             * @description Records judged so far: inserted + updated + unchanged + skipped + failed.
+             * @example 800000
+             */
+            processed: number;
+            /**
+             * @description processed out of total, 0 to 100.
+             * @example 80
+             */
+            percent: number;
+            /**
+             * @description Records per second since processing started.
+             * @example 40000
+             */
+            records_per_second: number;
+            /**
+             * @description Estimated seconds until the job completes; null when not processing.
+             * @example 5
+             */
+            seconds_left: number | null;
+            /**
+             * @description Whether a cancel was asked for (the job stops at its next chunk).
+             * @example false
+             */
+            cancel_requested: boolean;
+            /**
+             * @description Why the job failed.
+             * @example null
+             */
+            message: string | null;
+            /**
+             * @description Where to PUT the records.
+             * @example /rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data
+             */
+            upload_url: string;
+            /**
+             * @description The paged report of errors and warnings.
+             * @example /rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors
+             */
+            errors_url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T13:35:09.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T13:35:40.001Z
+             */
+            queued_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T13:35:40.512Z
+             */
+            started_at: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            finished_at: string | null;
+        };
+        ImportJobListDto: {
+            items: components["schemas"]["ImportJobDto"][];
+            /**
+             * @description Pass as cursor for the next page; null on the last page.
+             * @example null
+             */
+            next_cursor: string | null;
+        };
+        ImportJobIssueDto: {
+            /**
+             * @description The record's 0-based position in the upload.
+             * @example 41
+             */
+            index: number;
+            /**
+             * @description The line of the file where the record starts (null for records sent as JSON).
+             * @example 43
+             */
+            line: number | null;
+            /**
+             * @example error
+             * @enum {string}
+             */
+            severity: "error" | "warning";
+            /**
+             * @description A record error or warning code of the sync endpoint, or UNREADABLE_RECORD for a row or line that cannot be read as a record.
+             * @example INVALID_ADDRESS
+             */
+            code: string;
+            /** @example address */
+            field: string | null;
+            /** @example address is not a valid email address */
+            message: string;
+            /**
+             * @description The record as sent (null for an unreadable one).
+             * @example {
+             *       "contact_key": "c1",
+             *       "address": "a@b",
+             *       "channel": "E"
+             *     }
+             */
+            values: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description The text of a row or line that cannot be read (null otherwise).
+             * @example null
+             */
+            raw: string | null;
+        };
+        ImportJobIssuePageDto: {
+            items: components["schemas"]["ImportJobIssueDto"][];
+            /**
+             * @description Pass as cursor for the next page; null on the last page.
+             * @example null
+             */
+            next_cursor: string | null;
         };
         BrandSettingsDto: {
             /**
@@ -2432,7 +2777,7 @@ export interface operations {
                 /** @description Only operations started before this time (ISO 8601). */
                 to?: string;
                 /** @description Only operations of this kind. */
-                kind?: "contact_extensions.bulk_upsert" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
+                kind?: "contact_extensions.bulk_upsert" | "contact_extensions.import_job" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";
             };
             header?: never;
             path?: never;
@@ -3228,6 +3573,1174 @@ export interface operations {
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ListImportJobs: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 500. */
+                limit?: number;
+                /** @description Opaque: the next_cursor of the previous page. Absent: the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90",
+                     *           "state": "open",
+                     *           "columns": [
+                     *             "contact_key",
+                     *             "address",
+                     *             "channel",
+                     *             "name",
+                     *             "permission"
+                     *           ],
+                     *           "insertIfNotExists": true,
+                     *           "validateOnly": false,
+                     *           "format": null,
+                     *           "total": 0,
+                     *           "inserted": 0,
+                     *           "updated": 0,
+                     *           "unchanged": 0,
+                     *           "skipped": 0,
+                     *           "failed": 0,
+                     *           "processed": 0,
+                     *           "percent": 0,
+                     *           "records_per_second": 0,
+                     *           "seconds_left": null,
+                     *           "cancel_requested": false,
+                     *           "message": null,
+                     *           "upload_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data",
+                     *           "errors_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors",
+                     *           "created_at": "2026-11-26T13:35:09.123Z",
+                     *           "queued_at": null,
+                     *           "started_at": null,
+                     *           "finished_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobListDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: an unknown or malformed query parameter, or a cursor that is not one of ours. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Read. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    CreateImportJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateImportJobDto"];
+            };
+        };
+        responses: {
+            /** @description The job, open for its upload. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90",
+                     *       "state": "open",
+                     *       "columns": [
+                     *         "contact_key",
+                     *         "address",
+                     *         "channel",
+                     *         "name",
+                     *         "permission"
+                     *       ],
+                     *       "insertIfNotExists": true,
+                     *       "validateOnly": false,
+                     *       "format": null,
+                     *       "total": 0,
+                     *       "inserted": 0,
+                     *       "updated": 0,
+                     *       "unchanged": 0,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "processed": 0,
+                     *       "percent": 0,
+                     *       "records_per_second": 0,
+                     *       "seconds_left": null,
+                     *       "cancel_requested": false,
+                     *       "message": null,
+                     *       "upload_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data",
+                     *       "errors_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors",
+                     *       "created_at": "2026-11-26T13:35:09.123Z",
+                     *       "queued_at": null,
+                     *       "started_at": null,
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: the body is not valid, or a column is not enabled for your brand. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Manage. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    UploadImportJobData: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `gzip` when the body is gzip-compressed. */
+                "Content-Encoding"?: "gzip" | "identity";
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The job id (a UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * @description The records, streamed. CSV:
+         *
+         *     ```
+         *     contact_key,address,channel,name,permission
+         *     demo-contact-1,Jane.Doe@Example.com,E,Work Email,true
+         *     demo-contact-1,+90 535 123 45 67,S,Mobile,false
+         *     ```
+         *
+         *     NDJSON:
+         *
+         *     ```
+         *     {"contact_key":"demo-contact-1","address":"Jane.Doe@Example.com","channel":"E","name":"Work Email","permission":true}
+         *     {"contact_key":"demo-contact-1","address":"+90 535 123 45 67","channel":"S","name":"Mobile","permission":false}
+         *     ```
+         */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Uploaded: the job is queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90",
+                     *       "state": "queued",
+                     *       "columns": [
+                     *         "contact_key",
+                     *         "address",
+                     *         "channel",
+                     *         "name",
+                     *         "permission"
+                     *       ],
+                     *       "insertIfNotExists": true,
+                     *       "validateOnly": false,
+                     *       "format": "csv",
+                     *       "total": 2,
+                     *       "inserted": 0,
+                     *       "updated": 0,
+                     *       "unchanged": 0,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "processed": 0,
+                     *       "percent": 0,
+                     *       "records_per_second": 0,
+                     *       "seconds_left": null,
+                     *       "cancel_requested": false,
+                     *       "message": null,
+                     *       "upload_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data",
+                     *       "errors_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors",
+                     *       "created_at": "2026-11-26T13:35:09.123Z",
+                     *       "queued_at": null,
+                     *       "started_at": null,
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: the CSV header cannot be read or names an unknown column, the body is not valid gzip, or the upload was cut off. Nothing is kept; the job stays open. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "INVALID_REQUEST",
+                     *       "message": "the CSV header is not valid: column \"email\" is not a property of a contact extension",
+                     *       "details": [
+                     *         "column \"email\" is not a property of a contact extension"
+                     *       ],
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Manage. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description NOT_FOUND: no import job with this id in your brand. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "NOT_FOUND",
+                     *       "message": "No import job with this id.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description JOB_STATE_CONFLICT: the job's state does not allow it to be uploaded to (the message names the state).
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the upload is over JOB_MAX_BYTES once decompressed, holds more than JOB_MAX_RECORDS records, or has a line over 1 MiB. Nothing is kept; the job stays open. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The upload is larger than 2147483648 bytes once decompressed.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: the body is not text/csv or application/x-ndjson, or its Content-Encoding is not gzip. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "Send the records as text/csv or application/x-ndjson.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BulkUpsertExtensionsAsync: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkUpsertContactExtensionsDto"];
+            };
+        };
+        responses: {
+            /** @description The queued job. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90",
+                     *       "state": "queued",
+                     *       "columns": [
+                     *         "contact_key",
+                     *         "address",
+                     *         "channel",
+                     *         "name",
+                     *         "permission"
+                     *       ],
+                     *       "insertIfNotExists": true,
+                     *       "validateOnly": false,
+                     *       "format": "json",
+                     *       "total": 2,
+                     *       "inserted": 0,
+                     *       "updated": 0,
+                     *       "unchanged": 0,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "processed": 0,
+                     *       "percent": 0,
+                     *       "records_per_second": 0,
+                     *       "seconds_left": null,
+                     *       "cancel_requested": false,
+                     *       "message": null,
+                     *       "upload_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data",
+                     *       "errors_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors",
+                     *       "created_at": "2026-11-26T13:35:09.123Z",
+                     *       "queued_at": null,
+                     *       "started_at": null,
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: the body is not a valid BulkUpsertExtensions body (nothing queued). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Manage. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "message": "The request body is larger than the limit.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    GetImportJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job id (a UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90",
+                     *       "state": "open",
+                     *       "columns": [
+                     *         "contact_key",
+                     *         "address",
+                     *         "channel",
+                     *         "name",
+                     *         "permission"
+                     *       ],
+                     *       "insertIfNotExists": true,
+                     *       "validateOnly": false,
+                     *       "format": null,
+                     *       "total": 0,
+                     *       "inserted": 0,
+                     *       "updated": 0,
+                     *       "unchanged": 0,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "processed": 0,
+                     *       "percent": 0,
+                     *       "records_per_second": 0,
+                     *       "seconds_left": null,
+                     *       "cancel_requested": false,
+                     *       "message": null,
+                     *       "upload_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data",
+                     *       "errors_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors",
+                     *       "created_at": "2026-11-26T13:35:09.123Z",
+                     *       "queued_at": null,
+                     *       "started_at": null,
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Read. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description NOT_FOUND: no import job with this id in your brand. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "NOT_FOUND",
+                     *       "message": "No import job with this id.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ListImportJobErrors: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 500. */
+                limit?: number;
+                /** @description Opaque: the next_cursor of the previous page. Absent: the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The job id (a UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "index": 41,
+                     *           "line": 43,
+                     *           "severity": "error",
+                     *           "code": "INVALID_ADDRESS",
+                     *           "field": "address",
+                     *           "message": "address is not a valid email address",
+                     *           "values": {
+                     *             "contact_key": "c1",
+                     *             "address": "a@b",
+                     *             "channel": "E"
+                     *           },
+                     *           "raw": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobIssuePageDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: an unknown or malformed query parameter, or a cursor that is not one of ours. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Read. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description NOT_FOUND: no import job with this id in your brand. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "NOT_FOUND",
+                     *       "message": "No import job with this id.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    DownloadImportJobErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job id (a UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example index,line,severity,code,field,message,contact_key,address,values,raw
+                     *     41,43,error,INVALID_ADDRESS,address,address is not a valid email address,c1,a@b,"{""contact_key"":""c1"",""address"":""a@b""}",
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Read. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description NOT_FOUND: no import job with this id in your brand. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "NOT_FOUND",
+                     *       "message": "No import job with this id.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    CancelImportJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The job id (a UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled or asked to stop (cancel_requested). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90",
+                     *       "state": "cancelled",
+                     *       "columns": [
+                     *         "contact_key",
+                     *         "address",
+                     *         "channel",
+                     *         "name",
+                     *         "permission"
+                     *       ],
+                     *       "insertIfNotExists": true,
+                     *       "validateOnly": false,
+                     *       "format": null,
+                     *       "total": 0,
+                     *       "inserted": 0,
+                     *       "updated": 0,
+                     *       "unchanged": 0,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "processed": 0,
+                     *       "percent": 0,
+                     *       "records_per_second": 0,
+                     *       "seconds_left": null,
+                     *       "cancel_requested": true,
+                     *       "message": null,
+                     *       "upload_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/data",
+                     *       "errors_url": "/rest/bulk/contact_extensions/jobs/7d5b7a8e-5f43-4a55-9a7e-3c1f1c6d2b90/errors",
+                     *       "created_at": "2026-11-26T13:35:09.123Z",
+                     *       "queued_at": null,
+                     *       "started_at": null,
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJobDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: a parameter is invalid (an Idempotency-Key that is not 1 to 255 visible ASCII characters, or sent twice). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "code": "INVALID_REQUEST",
+                     *       "message": "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                     *       "details": [
+                     *         "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                     *       ],
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvalidRequestResponseDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, malformed, forged or expired token, or an API user that was disabled or deleted. Log in again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "code": "UNAUTHENTICATED",
+                     *       "message": "Not-authenticated. Please re-login.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API user lacks the permission ContactExtensions.Manage. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "code": "FORBIDDEN",
+                     *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description NOT_FOUND: no import job with this id in your brand. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "code": "NOT_FOUND",
+                     *       "message": "No import job with this id.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /**
+             * @description JOB_STATE_CONFLICT: the job's state does not allow it to be cancelled (the message names the state).
+             *
+             *     IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer.
+             */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (IDEMPOTENCY_KEY_IN_USE). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request; nothing was done. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 422,
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "message": "This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };

@@ -11,8 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * import_job_issue is the report: each error and warning of a record, joined to the record for its
  * values. All are deleted with their job (after JOB_RETENTION_DAYS).
  */
-export class ImportJobs1764400000000 implements MigrationInterface {
-  name = 'ImportJobs1764400000000';
+export class ImportJobs1764500000000 implements MigrationInterface {
+  name = 'ImportJobs1764500000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
