@@ -4,7 +4,7 @@
  * a batch changed, so that each "update" batch really changes its rows and each "unchanged" batch
  * really matches them; a batch's commit() applies its changes once the database has them.
  */
-import type { Channel } from '../src/contact-extensions/channel';
+import type { Channel } from '../src/addresses/channel';
 
 export const COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'] as const;
 

@@ -7,7 +7,7 @@
  * the job get the same records.
  */
 import { Readable } from 'node:stream';
-import type { Channel } from '../src/contact-extensions/channel';
+import type { Channel } from '../src/addresses/channel';
 import { COLUMNS, seedRow } from './batches';
 
 export interface JobRecord {

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { canonicalAddress, isValidAddress } from '../src/contact-extensions/address';
-import { Channel } from '../src/contact-extensions/channel';
+import { canonicalAddress, isValidAddress } from '../src/addresses/address';
+import { Channel } from '../src/addresses/channel';
 import { ALL_COLUMNS, bulkRaw } from './support/bulk';
 import { brandWithToken } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';

@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { canonicalAddress } from '../src/contact-extensions/address';
+import { canonicalAddress } from '../src/addresses/address';
 import { createApiUser, createBrand, createContacts, insertExtensions, TestBrand } from './support/factories';
 import { OpenApiDocument } from './support/openapi-document';
 import { createTestApp, TestApp } from './support/test-app';

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
-import { canonicalAddress, isValidAddress } from '../src/contact-extensions/address';
-import { Channel } from '../src/contact-extensions/channel';
+import { canonicalAddress, isValidAddress } from '../src/addresses/address';
+import { Channel } from '../src/addresses/channel';
 import { BULK_PATH, BulkResult } from './support/bulk';
 import { brandWithToken } from './support/factories';
 import { childEnv, freePort, ServiceProcess } from './support/processes';

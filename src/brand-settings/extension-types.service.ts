@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain.error';
-import type { Channel } from '../contact-extensions/channel';
+import type { Channel } from '../addresses/channel';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
 import { DeletedExtensionTypeDto, ExtensionTypeDto } from './dto/extension-type.dto';

@@ -9,7 +9,7 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import type { Channel } from '../contact-extensions/channel';
+import type { Channel } from '../addresses/channel';
 import { Brand } from './brand.entity';
 
 @Entity({ name: 'extension_type' })

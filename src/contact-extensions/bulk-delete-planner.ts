@@ -5,7 +5,7 @@
  */
 import { Candidate, groupAndValidate } from '../common/bulk-records/bulk-records';
 import { fieldChecker } from '../common/bulk-records/field-rules';
-import { canonicalAddress } from './address';
+import { canonicalAddress } from '../addresses/address';
 import { ADDRESS_RULE, CONTACT_KEY_RULE } from './record-validator';
 import { EXTENSION_ECHO, ExtensionEcho, extensionGroupOf, ExtensionIssue, extensionKey } from './upsert-planner';
 

@@ -3,7 +3,7 @@ import { QueryRunner } from 'typeorm';
 import { pgArray } from '../database/pg-array';
 import { RetryableConflictError } from '../database/retrying-transaction';
 import type { SqlCtes } from '../operations/operations.recorder';
-import { Channel } from './channel';
+import { Channel } from '../addresses/channel';
 import { ExistingExtension, InsertRow, LookupKeys, LookupResult, UpdateRow } from './upsert-planner';
 
 interface LookupRow {

@@ -3,8 +3,8 @@ import { ExtensionColumn } from '../brands/brand.entity';
 import { RecordValidation } from '../common/bulk-records/bulk-records';
 import { absent, atMost, blank, fieldChecker, FieldRule, storable } from '../common/bulk-records/field-rules';
 import { isTextLength, textLengthMessage } from '../common/validation/storable-text';
-import { canonicalAddress, MAX_ADDRESS_LENGTH } from './address';
-import { Channel, CHANNELS } from './channel';
+import { canonicalAddress, MAX_ADDRESS_LENGTH } from '../addresses/address';
+import { Channel, CHANNELS } from '../addresses/channel';
 import { RecordErrorCode } from './record-errors';
 
 type RecordProperty = 'contact_key' | 'address' | 'channel' | 'name' | 'permission' | 'new_contact_key' | 'new_address';

@@ -1,5 +1,5 @@
 import { ExtensionColumn } from '../brands/brand.entity';
-import { Channel } from './channel';
+import { Channel } from '../addresses/channel';
 import {
   ExistingExtension,
   extensionKey,

@@ -14,8 +14,8 @@ import {
   reportIssue,
   ReportedIssue,
 } from '../common/bulk-records/bulk-records';
-import { canonicalAddress, isValidAddress } from './address';
-import { Channel } from './channel';
+import { canonicalAddress, isValidAddress } from '../addresses/address';
+import { Channel } from '../addresses/channel';
 import { RecordErrorCode, RecordWarningCode } from './record-errors';
 import { ParsedRecord, validateRecord } from './record-validator';
 

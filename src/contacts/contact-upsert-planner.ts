@@ -7,7 +7,7 @@
 import { isBoolean, isEmail, isIn, isString } from 'class-validator';
 import { groupAndValidate, RecordValidation, ReportedIssue } from '../common/bulk-records/bulk-records';
 import { absent, atMost, blank, Check, fieldChecker, FieldIssueCode, FieldRule, storable } from '../common/bulk-records/field-rules';
-import { canonicalAddress, isValidAddress } from '../contact-extensions/address';
+import { canonicalAddress, isValidAddress } from '../addresses/address';
 import {
   CONTACT_STATUSES,
   ContactColumn,

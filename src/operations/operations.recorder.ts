@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
-import type { Channel } from '../contact-extensions/channel';
+import type { Channel } from '../addresses/channel';
 import { pgArray } from '../database/pg-array';
 import type { OperationKind } from './operation-kinds';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain.error';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
-import { canonicalAddress } from '../contact-extensions/address';
+import { canonicalAddress } from '../addresses/address';
 import { ConsentChangeDto } from './dto/consent-change.dto';
 import { OperationDetailDto, OperationDto } from './dto/operation.dto';
 

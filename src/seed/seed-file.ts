@@ -1,7 +1,7 @@
-import { Channel, isChannel } from '../contact-extensions/channel';
+import { Channel, isChannel } from '../addresses/channel';
 import { EXTENSION_COLUMNS, ExtensionColumn, REQUIRED_EXTENSION_COLUMNS } from '../brands/brand.entity';
 import { isPermission } from '../auth/permissions';
-import { canonicalAddress, isValidAddress } from '../contact-extensions/address';
+import { canonicalAddress, isValidAddress } from '../addresses/address';
 
 /** The seed file of contract section 6, checked: every list optional but `key`. */
 export interface SeedBrand {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CHANNELS } from '../contact-extensions/channel';
+import { CHANNELS } from '../addresses/channel';
 import { DayStatsDto, StatsDto, TypeStatsDto } from './dto/stats.dto';
 
 /** Past this many delta rows, a brand's counters are folded into one row per group. */

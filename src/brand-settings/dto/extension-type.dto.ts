@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
-import { CHANNELS } from '../../contact-extensions/channel';
-import type { Channel } from '../../contact-extensions/channel';
+import { CHANNELS } from '../../addresses/channel';
+import type { Channel } from '../../addresses/channel';
 
 export class ExtensionTypeDto {
   @ApiProperty({ example: 12 })

@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
-import { CHANNELS } from '../channel';
+import { CHANNELS } from '../../addresses/channel';
 import { ContactExtensionDto } from './list-contact-extensions.dto';
 
 export const MAX_DELETE_RECORDS = 1000;

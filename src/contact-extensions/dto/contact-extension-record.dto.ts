@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
-import { CHANNELS, Channel } from '../channel';
-import { MAX_ADDRESS_LENGTH } from '../address';
+import { CHANNELS, Channel } from '../../addresses/channel';
+import { MAX_ADDRESS_LENGTH } from '../../addresses/address';
 
 /**
  * One entry of `contactDatas`. Each record is validated on its own with these rules, so that a bad

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString } from 'class-validator';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
-import { CHANNELS } from '../channel';
+import { CHANNELS } from '../../addresses/channel';
 
 export class ListContactExtensionsQueryDto {
   @ApiProperty({ description: 'The contact whose extensions to list.', example: 'demo-contact-1', minLength: 1, maxLength: 200 })

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { ExtensionType } from '../../brands/extension-type.entity';
 import { MasterContact } from '../../contacts/master-contact.entity';
-import type { Channel } from '../channel';
+import type { Channel } from '../../addresses/channel';
 
 /** A row of master_contact_extensions. Bulk writes go through SQL (see contact-extensions.repository.ts). */
 @Entity({ name: 'master_contact_extensions' })

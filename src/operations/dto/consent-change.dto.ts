@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsString, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
-import { CHANNELS } from '../../contact-extensions/channel';
+import { CHANNELS } from '../../addresses/channel';
 import { OPERATION_KINDS } from '../operation-kinds';
 
 export class ConsentHistoryQueryDto extends PageQueryDto {

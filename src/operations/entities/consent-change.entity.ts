@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { Channel } from '../../contact-extensions/channel';
+import type { Channel } from '../../addresses/channel';
 
 /**
  * One change of an extension's permission (opt-in). old_permission null: the extension was

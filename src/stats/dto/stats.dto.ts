@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHANNELS } from '../../contact-extensions/channel';
+import { CHANNELS } from '../../addresses/channel';
 
 export class ChannelStatsDto {
   @ApiProperty({ enum: CHANNELS, example: 'E' })

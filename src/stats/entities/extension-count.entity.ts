@@ -1,6 +1,6 @@
 import { Column, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Brand } from '../../brands/brand.entity';
-import type { Channel } from '../../contact-extensions/channel';
+import type { Channel } from '../../addresses/channel';
 
 /**
  * A delta of the number of extensions of a brand with one (channel, name, permission), appended by
