@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { PERMISSION_KEY } from '../src/common/decorators/authenticated.decorator';
+import { PERMISSION_KEY } from '../src/auth/authenticated.decorator';
 import { bulkContacts, bulkExtensions, call, LiveOpenApi, Method } from './support/admin';
 import { brandWithToken, createApiUser, insertExtensions, login } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';

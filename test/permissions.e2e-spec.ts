@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { PERMISSIONS, isPermission } from '../src/auth/permissions';
-import { PERMISSION_KEY } from '../src/common/decorators/authenticated.decorator';
+import { PERMISSION_KEY } from '../src/auth/authenticated.decorator';
 import { IS_PUBLIC_KEY } from '../src/common/decorators/public.decorator';
 import { createApiUser, createBrand, extensionsOf, insertExtensions, login, TestBrand } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { Authenticated } from '../common/decorators/authenticated.decorator';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiGetBrandSettings, ApiUpdateBrandSettings } from './brand-settings.openapi';
 import { BrandSettingsService } from './brand-settings.service';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiExtraModels, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { Authenticated } from '../common/decorators/authenticated.decorator';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { Idempotent } from '../idempotency/idempotent.decorator';

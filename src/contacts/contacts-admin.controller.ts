@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
-import { Authenticated } from '../common/decorators/authenticated.decorator';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { pageOf } from '../common/pagination/page-query.dto';
 import { StorableKeyPipe } from '../common/pipes/storable-key.pipe';
 import { Idempotent } from '../idempotency/idempotent.decorator';

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiExtraModels, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../common/decorators/authenticated.decorator';
+import { Authenticated } from '../auth/authenticated.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { OperationCtx } from '../operations/operation-context.decorator';

@@ -1,9 +1,9 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
-import { ErrorResponseDto } from '../errors/error-response.dto';
-import { errorExample } from './api-error-responses.decorator';
-import { Permission } from '../../auth/permissions';
+import { FORBIDDEN_MESSAGE, UNAUTHENTICATED_MESSAGE } from '../common/errors/error-codes';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { errorExample } from '../common/decorators/api-error-responses.decorator';
+import { Permission } from './permissions';
 
 export const PERMISSION_KEY = 'requiredPermission';
 

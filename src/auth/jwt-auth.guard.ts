@@ -1,9 +1,9 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { DomainError } from '../errors/domain.error';
-import { UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
-import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { DomainError } from '../common/errors/domain.error';
+import { UNAUTHENTICATED_MESSAGE } from '../common/errors/error-codes';
+import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 
 /** The global guard: every route needs a valid bearer token unless it is marked @Public(). */
 @Injectable()

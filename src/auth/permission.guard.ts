@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthUser } from '../../auth/auth-user';
-import { DomainError } from '../errors/domain.error';
-import { FORBIDDEN_MESSAGE } from '../errors/error-codes';
-import { PERMISSION_KEY } from '../decorators/authenticated.decorator';
+import type { AuthUser } from './auth-user';
+import { DomainError } from '../common/errors/domain.error';
+import { FORBIDDEN_MESSAGE } from '../common/errors/error-codes';
+import { PERMISSION_KEY } from './authenticated.decorator';
 
 /** Runs after the JWT guard: the caller must hold the permission its route declares with @Authenticated. */
 @Injectable()
