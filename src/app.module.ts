@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ApiUserAdminModule } from './api-users/api-user-admin.module';
 import { AuthModule } from './auth/auth.module';
-import { BrandSettingsModule } from './brand-settings/brand-settings.module';
+import { BrandSettingsModule } from './brands/brand-settings.module';
 import { BrandsModule } from './brands/brands.module';
 import { JsonBodyModule } from './common/middleware/json-body.module';
 import { ContactExtensionsModule } from './contact-extensions/contact-extensions.module';

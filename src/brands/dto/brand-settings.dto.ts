@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { EXTENSION_COLUMNS, ExtensionColumn } from '../../brands/brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../brand.entity';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 
 export class BrandSettingsDto {
