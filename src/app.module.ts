@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { ApiUserAdminModule } from './api-users/api-user-admin.module';
+import { ApiUserAdminModule } from './auth/api-user-admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BrandSettingsModule } from './brands/brand-settings.module';
 import { BrandsModule } from './brands/brands.module';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { PERMISSIONS } from '../auth/permissions';
-import type { Permission } from '../auth/permissions';
-import { hashSecret } from '../auth/secret-hasher';
+import type { AuthUser } from './auth-user';
+import { PERMISSIONS } from './permissions';
+import type { Permission } from './permissions';
+import { hashSecret } from './secret-hasher';
 import { DomainError } from '../common/errors/domain.error';
 import { queryRows } from '../database/query-rows';
 import { ApiUserDto, ApiUserWithSecretDto } from './dto/api-user.dto';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { Authenticated } from '../auth/authenticated.decorator';
-import { CurrentUser } from '../auth/current-user.decorator';
+import type { AuthUser } from './auth-user';
+import { Authenticated } from './authenticated.decorator';
+import { CurrentUser } from './current-user.decorator';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import {

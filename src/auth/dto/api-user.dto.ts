@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { TextLength } from '../../common/validation/storable-text';
-import { PERMISSIONS } from '../../auth/permissions';
-import type { Permission } from '../../auth/permissions';
+import { PERMISSIONS } from '../permissions';
+import type { Permission } from '../permissions';
 
 export class ApiUserDto {
   @ApiProperty({ example: 7 })
