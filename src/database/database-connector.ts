@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import { EMBEDDED_DATABASE } from './database.tokens';
 import { EmbeddedDatabase } from './embedded-database';
 

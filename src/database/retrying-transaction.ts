@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { DomainError } from '../common/errors/domain.error';
-import { isRetryableConflict } from './database-errors';
+import { isRetryableConflict } from '../common/errors/database-errors';
 
 /** Thrown by a unit of work when it finds that the data moved under it; the whole unit runs again. */
 export class RetryableConflictError extends Error {

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain.error';
 import { ErrorCode, FORBIDDEN_MESSAGE, httpStatusOf, UNAUTHENTICATED_MESSAGE } from '../errors/error-codes';
-import { isDatabaseUnavailable, isStatementTimeout } from '../../database/database-errors';
+import { isDatabaseUnavailable, isStatementTimeout } from '../errors/database-errors';
 
 /**
  * The one place where errors become answers: `{statusCode, code, message, ...}`.
