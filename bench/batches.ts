@@ -5,8 +5,9 @@
  * really matches them; a batch's commit() applies its changes once the database has them.
  */
 import type { Channel } from '../src/addresses/channel';
+import { EXTENSION_COLUMNS } from '../src/addresses/extension-columns';
 
-export const COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'] as const;
+export const COLUMNS = EXTENSION_COLUMNS;
 
 /** Extension types of the benchmark brand: two per channel, so that an update can flip the name. */
 export const EXTENSION_TYPES: { name: string; channel: Channel }[] = [

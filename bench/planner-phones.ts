@@ -7,11 +7,11 @@
  *   node -r ts-node/register/transpile-only bench/planner-phones.ts
  */
 import { performance } from 'node:perf_hooks';
-import { ExtensionColumn } from '../src/brands/brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../src/addresses/extension-columns';
 import { ExistingExtension, extensionKey, LookupResult, planUpsert, prepareRecords } from '../src/contact-extensions/upsert-planner';
 
 const N = 1000;
-const columns: ReadonlySet<ExtensionColumn> = new Set(['contact_key', 'address', 'channel', 'name', 'permission']);
+const columns: ReadonlySet<ExtensionColumn> = new Set(EXTENSION_COLUMNS);
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 /** Turkish mobile numbers +90 535 1xx xx xx, spelled with spaces; `round` varies the spelling's digits. */
 const spelling = (i: number, round = 0): string =>

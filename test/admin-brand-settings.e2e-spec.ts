@@ -3,6 +3,7 @@ import { call, bulkExtensions } from './support/admin';
 import { brandWithToken, createApiUser, extensionsOf, insertExtensions, login } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
+import { ALL_COLUMNS } from './support/bulk';
 
 const forbidden = (res: { status: number; body: unknown }): void => {
   expect(res.status).toBe(403);
@@ -19,7 +20,6 @@ describe('admin: brand settings and extension types', () => {
     await t.close();
   });
 
-  const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
   const typesOf = async (token: string) =>
     (await call(t, token, 'get', '/admin/extension-types').expect(200)).body.items as {
       id: number;

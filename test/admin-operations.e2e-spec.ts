@@ -4,6 +4,7 @@ import { allPages, bulkContacts, bulkExtensions, call } from './support/admin';
 import { brandWithToken, createApiUser, extensionsOf, login } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
+import { ALL_COLUMNS } from './support/bulk';
 
 /**
  * Operations log and consent history (ContactExtensions.Read): every bulk write is logged in
@@ -18,7 +19,6 @@ describe('admin: operations log and consent history', () => {
     await t.close();
   });
 
-  const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
   type Operation = {
     id: string;
     kind: string;

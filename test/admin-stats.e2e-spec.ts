@@ -3,6 +3,7 @@ import { bulkContacts, bulkExtensions, call } from './support/admin';
 import { brandWithToken, createApiUser, insertExtensions, login } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { FORBIDDEN_BODY } from './support/tokens';
+import { ALL_COLUMNS } from './support/bulk';
 
 /** GET /admin/stats (ContactExtensions.Read): extensions by channel and type, opt-in rates, operations per day. */
 describe('admin: stats', () => {
@@ -14,7 +15,6 @@ describe('admin: stats', () => {
     await t.close();
   });
 
-  const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
   const stats = async (token: string) => (await call(t, token, 'get', '/admin/stats').expect(200)).body;
   const utcDay = (offsetDays = 0) => new Date(Date.now() - offsetDays * 86_400_000).toISOString().slice(0, 10);
 

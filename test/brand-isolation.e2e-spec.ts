@@ -1,6 +1,7 @@
 import { createApiUser, createBrand, extensionsOf, insertExtensions, login, TestBrand, TestUser } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { bearer, claimsFor, signJwt } from './support/tokens';
+import { ALL_COLUMNS } from './support/bulk';
 
 /**
  * Contract section 2: the brand of every request is the API user's brand as stored on the server,
@@ -22,7 +23,6 @@ describe('brand isolation', () => {
     token: string;
   }
 
-  const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
   const A_ROWS = [
     { contact_key: 'c1', address: 'a@b.com', channel: 'E' as const, name: 'Work Email', permission: true },
     { contact_key: 'c1', address: '905351234567', channel: 'S' as const, name: 'Mobile', permission: false },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ExtensionColumn } from '../brands/brand.entity';
+import { ExtensionColumn } from '../addresses/extension-columns';
 import { AuthUser } from './auth-user';
 
 interface UserRow {

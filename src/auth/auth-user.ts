@@ -1,4 +1,4 @@
-import { ExtensionColumn } from '../brands/brand.entity';
+import { ExtensionColumn } from '../addresses/extension-columns';
 
 /** Who is calling, as the server knows it: loaded from the database on every request, never from the token alone. */
 export interface AuthUser {

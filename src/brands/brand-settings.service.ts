@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EXTENSION_COLUMNS, ExtensionColumn } from './brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../addresses/extension-columns';
 import { DomainError } from '../common/errors/domain.error';
 import { queryRows } from '../database/query-rows';
 import { BrandSettingsDto } from './dto/brand-settings.dto';

@@ -1,9 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-
-export const EXTENSION_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'] as const;
-export type ExtensionColumn = (typeof EXTENSION_COLUMNS)[number];
-/** Columns a brand cannot switch off. */
-export const REQUIRED_EXTENSION_COLUMNS: readonly ExtensionColumn[] = ['contact_key', 'address'];
+import type { ExtensionColumn } from '../addresses/extension-columns';
 
 /** Constraint names and defaults mirror the migrations, so that `migration:generate` finds no difference. */
 @Entity({ name: 'brand' })

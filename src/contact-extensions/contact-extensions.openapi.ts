@@ -12,7 +12,7 @@ import {
   errorExample,
   invalidRequestExamples,
 } from '../common/decorators/api-error-responses.decorator';
-import { EXTENSION_COLUMNS } from '../brands/brand.entity';
+import { EXTENSION_COLUMNS } from '../addresses/extension-columns';
 import { InvalidRequestResponseDto } from '../common/errors/error-response.dto';
 import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extensions.dto';
 import { BulkUpsertResultDto, ValidationFailedResponseDto } from './dto/bulk-upsert-result.dto';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { ExtensionColumn } from '../brands/brand.entity';
+import { ExtensionColumn } from '../addresses/extension-columns';
 import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { runInRetryingTransaction } from '../database/retrying-transaction';

@@ -1,6 +1,6 @@
 import { validateSync } from 'class-validator';
 import * as fc from 'fast-check';
-import { ExtensionColumn } from '../brands/brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../addresses/extension-columns';
 import { codePointLength } from '../common/validation/storable-text';
 import { ContactExtensionRecordDto } from './dto/contact-extension-record.dto';
 import { RecordIssue } from '../common/bulk-records/bulk-records';
@@ -9,7 +9,7 @@ import { validateRecord } from './record-validator';
 
 type Issue = RecordIssue<RecordErrorCode>;
 
-const ALL_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(['contact_key', 'address', 'channel', 'name', 'permission']);
+const ALL_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(EXTENSION_COLUMNS);
 const KEY_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(['contact_key', 'address']);
 
 function issuesOf(raw: unknown, columns: ReadonlySet<ExtensionColumn> = ALL_COLUMNS): Pick<Issue, 'code' | 'field'>[] {

@@ -1,5 +1,5 @@
 import { isBoolean, isIn, isNotEmpty, isString, matches } from 'class-validator';
-import { ExtensionColumn } from '../brands/brand.entity';
+import { ExtensionColumn } from '../addresses/extension-columns';
 import { RecordValidation } from '../common/bulk-records/bulk-records';
 import { absent, atMost, blank, fieldChecker, FieldRule, storable } from '../common/bulk-records/field-rules';
 import { isTextLength, textLengthMessage } from '../common/validation/storable-text';

@@ -1,4 +1,4 @@
-import { ExtensionColumn } from '../brands/brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../addresses/extension-columns';
 import { Channel } from '../addresses/channel';
 import {
   ExistingExtension,
@@ -16,7 +16,7 @@ import {
  * one lookup statement would return it.
  */
 
-const ALL_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(['contact_key', 'address', 'channel', 'name', 'permission']);
+const ALL_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(EXTENSION_COLUMNS);
 
 interface World {
   extensions?: ExistingExtension[];

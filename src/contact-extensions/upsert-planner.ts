@@ -4,7 +4,7 @@
  * kernel, the request options, and what the lookup found; output: per-record outcomes and the
  * set-based writes to run.
  */
-import { ExtensionColumn } from '../brands/brand.entity';
+import { ExtensionColumn } from '../addresses/extension-columns';
 import {
   Candidate,
   Echo,

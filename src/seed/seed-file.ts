@@ -1,5 +1,5 @@
 import { Channel, isChannel } from '../addresses/channel';
-import { EXTENSION_COLUMNS, ExtensionColumn, REQUIRED_EXTENSION_COLUMNS } from '../brands/brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn, REQUIRED_EXTENSION_COLUMNS } from '../addresses/extension-columns';
 import { isPermission } from '../auth/permissions';
 import { canonicalAddress, isValidAddress } from '../addresses/address';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { hashSecret, verifySecret } from '../auth/secret-hasher';
-import { EXTENSION_COLUMNS } from '../brands/brand.entity';
+import { EXTENSION_COLUMNS } from '../addresses/extension-columns';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { SeedBrand, SeedFileError } from './seed-file';
 

@@ -1,11 +1,12 @@
 import request from 'supertest';
+import { EXTENSION_COLUMNS } from '../../src/addresses/extension-columns';
 import { TestApp } from './test-app';
 
 /** Helpers for the BulkUpsertExtensions end-to-end specs (contract section 4 and 5). */
 
 export const BULK_PATH = '/rest/bulk/contact_extensions';
 export const LIST_PATH = '/rest/contact_extensions';
-export const ALL_COLUMNS = ['contact_key', 'address', 'channel', 'name', 'permission'];
+export const ALL_COLUMNS = [...EXTENSION_COLUMNS];
 
 /** ISO 8601 in UTC with milliseconds (contract section 3). */
 export const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

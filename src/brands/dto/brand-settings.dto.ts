@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { EXTENSION_COLUMNS, ExtensionColumn } from '../brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../../addresses/extension-columns';
 import { IsStorableText, TextLength } from '../../common/validation/storable-text';
 
 export class BrandSettingsDto {
