@@ -1,11 +1,11 @@
 import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import { Brand } from '../brands/brand.entity';
 
 @Entity({ name: 'api_user' })
 @Unique('uq_api_user_id', ['id'])
 export class ApiUser {
   @PrimaryColumn({ name: 'brand_id', type: 'integer' })
-  @ForeignKey(() => Brand, { name: 'api_user_brand_id_fkey', onDelete: 'CASCADE' })
+  // the brand's table by name: brands/ owns its entity, and this room does not import brands/
+  @ForeignKey('brand', { name: 'api_user_brand_id_fkey', onDelete: 'CASCADE' })
   brandId: number;
 
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })

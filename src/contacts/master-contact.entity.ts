@@ -1,5 +1,4 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { Brand } from '../brands/brand.entity';
 
 @Entity({ name: 'master_contact' })
 @Check('ck_master_contact_key', 'length(contact_key) >= 1')
@@ -10,7 +9,8 @@ import { Brand } from '../brands/brand.entity';
 @Index('ix_master_contact_gsm', { synchronize: false })
 export class MasterContact {
   @PrimaryColumn({ name: 'brand_id', type: 'integer' })
-  @ForeignKey(() => Brand, { name: 'master_contact_brand_id_fkey', onDelete: 'CASCADE' })
+  // the brand's table by name: brands/ owns its entity, and this room does not import brands/
+  @ForeignKey('brand', { name: 'master_contact_brand_id_fkey', onDelete: 'CASCADE' })
   brandId: number;
 
   @PrimaryColumn({ name: 'contact_key', type: 'varchar', length: 200 })

@@ -1,17 +1,16 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { ExtensionType } from '../../brands/extension-type.entity';
-import { MasterContact } from '../../contacts/master-contact.entity';
 import type { Channel } from '../../addresses/channel';
 
 /** A row of master_contact_extensions. Bulk writes go through SQL (see contact-extensions.repository.ts). */
 @Entity({ name: 'master_contact_extensions' })
 @Unique('uq_master_contact_extensions_key', ['brandId', 'contactKey', 'address'])
-@ForeignKey(() => MasterContact, ['brandId', 'contactKey'], ['brandId', 'contactKey'], {
+// the referenced tables by name: contacts/ and brands/ own their entities, and this room imports neither
+@ForeignKey('master_contact', ['brandId', 'contactKey'], ['brandId', 'contactKey'], {
   name: 'fk_master_contact_extensions_contact',
   onDelete: 'CASCADE',
   onUpdate: 'CASCADE',
 })
-@ForeignKey(() => ExtensionType, ['brandId', 'channel', 'name'], ['brandId', 'channel', 'name'], {
+@ForeignKey('extension_type', ['brandId', 'channel', 'name'], ['brandId', 'channel', 'name'], {
   name: 'fk_master_contact_extensions_type',
   onDelete: 'RESTRICT',
   onUpdate: 'CASCADE',

@@ -1,5 +1,4 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Brand } from '../../brands/brand.entity';
 import type { OperationKind } from '../operation-kinds';
 
 /** A row of the operations log. Written by OperationsRecorder inside the operation's own transaction. */
@@ -9,7 +8,8 @@ import type { OperationKind } from '../operation-kinds';
 @Index('ix_operation_user', { synchronize: false })
 export class Operation {
   @PrimaryColumn({ name: 'brand_id', type: 'integer' })
-  @ForeignKey(() => Brand, { name: 'operation_brand_id_fkey', onDelete: 'CASCADE' })
+  // the brand's table by name: brands/ owns its entity, and this room does not import brands/
+  @ForeignKey('brand', { name: 'operation_brand_id_fkey', onDelete: 'CASCADE' })
   brandId: number;
 
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT', type: 'bigint' })

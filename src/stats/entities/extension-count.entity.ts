@@ -1,5 +1,4 @@
 import { Column, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Brand } from '../../brands/brand.entity';
 import type { Channel } from '../../addresses/channel';
 
 /**
@@ -10,7 +9,8 @@ import type { Channel } from '../../addresses/channel';
 @Entity({ name: 'extension_count' })
 export class ExtensionCount {
   @PrimaryColumn({ name: 'brand_id', type: 'integer' })
-  @ForeignKey(() => Brand, { name: 'extension_count_brand_id_fkey', onDelete: 'CASCADE' })
+  // the brand's table by name: brands/ owns its entity, and this room does not import brands/
+  @ForeignKey('brand', { name: 'extension_count_brand_id_fkey', onDelete: 'CASCADE' })
   brandId: number;
 
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', type: 'bigint' })
