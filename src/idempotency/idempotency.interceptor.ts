@@ -1,7 +1,6 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, Observable, of } from 'rxjs';
-import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain.error';
 import { ERROR_CODES, ErrorCode, httpStatusOf } from '../common/errors/error-codes';
 import { fromHttpException } from '../common/filters/http-exception.filter';
@@ -9,7 +8,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { idempotencyKeyOf, REPLAYED_HEADER, requestHash } from './idempotency-key';
 import { IdempotencyClaim, IdempotencyService } from './idempotency.service';
 
-type AuthenticatedRequest = Request & { user?: AuthUser };
+/** The caller as auth/ puts it on the request; only its brand matters here (auth/ imports this room, not the reverse). */
+type AuthenticatedRequest = Request & { user?: { brandId: number } };
 
 /**
  * Makes a write endpoint safe to retry (see @Idempotent()). Runs after the guards (the brand is

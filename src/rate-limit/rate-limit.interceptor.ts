@@ -4,7 +4,6 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import type { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/errors/domain.error';
 import { isStorableText, isTextLength } from '../common/validation/storable-text';
 import { ReliabilityConfig } from '../config/reliability.config';
@@ -15,7 +14,8 @@ import { HitResult, LimitStore, UNLIMITED } from './limit-store';
 export type RateLimitPolicy = 'bulk' | 'login';
 export const RATE_LIMIT_POLICY = 'rateLimitPolicy';
 
-type LimitedRequest = Request & { user?: AuthUser };
+/** The caller as auth/ puts it on the request; only its brand matters here (auth/ imports this room, not the reverse). */
+type LimitedRequest = Request & { user?: { brandId: number } };
 
 const limitOf = (n: number): number => (n > 0 ? n : UNLIMITED);
 
