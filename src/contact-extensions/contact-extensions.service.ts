@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../addresses/extension-columns';
@@ -27,7 +26,7 @@ export class ContactExtensionsService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async bulkUpsert(user: AuthUser, body: BulkUpsertContactExtensionsDto, requestId: string = randomUUID()): Promise<BulkUpsertResultDto> {
+  async bulkUpsert(user: AuthUser, body: BulkUpsertContactExtensionsDto, requestId: string): Promise<BulkUpsertResultDto> {
     const startedAt = new Date();
     const options = requestOptions(user, body);
     const throwOnError = body.throwOnError ?? true;
