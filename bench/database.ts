@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { hashSecret } from '../src/auth/secret-hasher';
 import { readDatabaseConfig } from '../src/config/database.config';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { ENTITIES } from '../src/entities';
 import { EmbeddedDatabase } from '../src/database/embedded-database';
 import { EXTENSION_TYPES } from './batches';
 
@@ -84,7 +85,7 @@ async function onServer(url: string, sql: string): Promise<void> {
 export async function openDataSource(target: Target): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
   const config = readDatabaseConfig(target.embedded ? { DATA_DIR: target.dataDir } : { DATABASE_URL: target.url });
   const embedded = target.embedded ? await EmbeddedDatabase.open(config.dataDir) : undefined;
-  const dataSource = new DataSource(dataSourceOptions(config, embedded));
+  const dataSource = new DataSource(dataSourceOptions(config, ENTITIES, embedded));
   try {
     await dataSource.initialize();
   } catch (err) {

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ApiUserAdminModule } from './auth/api-user-admin.module';
 import { AuthModule } from './auth/auth.module';
-import { BrandSettingsModule } from './brands/brand-settings.module';
 import { BrandsModule } from './brands/brands.module';
 import { JsonBodyModule } from './common/middleware/json-body.module';
 import { ContactExtensionsModule } from './contact-extensions/contact-extensions.module';
@@ -11,6 +10,7 @@ import appConfig from './config/app.config';
 import authConfig from './config/auth.config';
 import databaseConfig from './config/database.config';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
@@ -23,18 +23,17 @@ import { StatsModule } from './stats/stats.module';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, databaseConfig, authConfig] }),
     LoggingModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(ENTITIES),
     MetricsModule,
     // after the logger's and the metrics' middleware (see the module)
     JsonBodyModule,
     HealthModule,
     AuthModule,
-    BrandsModule,
     ContactsModule,
     ContactExtensionsModule,
     JobsModule,
     // the admin dashboard
-    BrandSettingsModule,
+    BrandsModule,
     ApiUserAdminModule,
     OperationsModule,
     StatsModule,

@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { readDatabaseConfig } from '../src/config/database.config';
 import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options';
+import { ENTITIES } from '../src/entities';
 import { EmbeddedDatabase } from '../src/database/embedded-database';
 import { CanonicalPhoneNumbers1764400000000 } from '../src/database/migrations/1764400000000-CanonicalPhoneNumbers';
 import { ignoreDefaultSpellingDifferences } from '../src/database/schema-diff-defaults';
@@ -46,10 +47,10 @@ describe('migrations', () => {
   beforeAll(async () => {
     if (serverUrl) {
       await onServer(serverUrl, `CREATE DATABASE ${database}`);
-      ds = new DataSource(dataSourceOptions(readDatabaseConfig({ DATABASE_URL: withDatabase(serverUrl, database) })));
+      ds = new DataSource(dataSourceOptions(readDatabaseConfig({ DATABASE_URL: withDatabase(serverUrl, database) }), ENTITIES));
     } else {
       embedded = await EmbeddedDatabase.open('memory://');
-      ds = new DataSource(dataSourceOptions(readDatabaseConfig({ DATA_DIR: 'memory://' }), embedded));
+      ds = new DataSource(dataSourceOptions(readDatabaseConfig({ DATA_DIR: 'memory://' }), ENTITIES, embedded));
     }
     // as ormconfig.ts does for the CLI
     ignoreDefaultSpellingDifferences(ds);

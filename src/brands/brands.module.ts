@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Brand } from './brand.entity';
-import { ExtensionType } from './extension-type.entity';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { OperationsModule } from '../operations/operations.module';
+import { BrandSettingsController } from './brand-settings.controller';
+import { BrandSettingsService } from './brand-settings.service';
+import { ExtensionTypesController } from './extension-types.controller';
+import { ExtensionTypesService } from './extension-types.service';
 
-/** The brand (account), its enabled extension columns and its extension types. */
+/**
+ * The brand (account), its enabled extension columns and its extension types: the dashboard's brand
+ * configuration (Brand.Read / Brand.Manage).
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Brand, ExtensionType])],
-  exports: [TypeOrmModule],
+  imports: [OperationsModule, IdempotencyModule],
+  controllers: [BrandSettingsController, ExtensionTypesController],
+  providers: [BrandSettingsService, ExtensionTypesService],
 })
 export class BrandsModule {}

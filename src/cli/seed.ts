@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { readDatabaseConfig } from '../config/database.config';
 import { dataSourceOptions } from '../database/data-source-options';
+import { ENTITIES } from '../entities';
 import { EmbeddedDatabase } from '../database/embedded-database';
 import { parseSeedFile } from '../seed/seed-file';
 import { SeedService } from '../seed/seed.service';
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const brands = parseSeedFile(content);
   const config = readDatabaseConfig();
   const embedded = config.url ? undefined : await EmbeddedDatabase.open(config.dataDir);
-  const dataSource = new DataSource(dataSourceOptions(config, embedded));
+  const dataSource = new DataSource(dataSourceOptions(config, ENTITIES, embedded));
   const started = Date.now();
   try {
     await dataSource.initialize();

@@ -1,9 +1,4 @@
 import { DataSourceOptions } from 'typeorm';
-import { ApiUser } from '../auth/api-user.entity';
-import { Brand } from '../brands/brand.entity';
-import { ExtensionType } from '../brands/extension-type.entity';
-import { MasterContact } from '../contacts/master-contact.entity';
-import { ContactExtension } from '../contact-extensions/entities/contact-extension.entity';
 import { DatabaseConfig } from '../config/database.config';
 import { EmbeddedDatabase } from './embedded-database';
 import { InitialSchema1764165600000 } from './migrations/1764165600000-InitialSchema';
@@ -12,11 +7,7 @@ import { RetrySafetyAndLimits1764200000000 } from './migrations/1764200000000-Re
 import { BulkPathCosts1764300000000 } from './migrations/1764300000000-BulkPathCosts';
 import { CanonicalPhoneNumbers1764400000000 } from './migrations/1764400000000-CanonicalPhoneNumbers';
 import { ImportJobs1764500000000 } from './migrations/1764500000000-ImportJobs';
-import { ConsentChange } from '../operations/entities/consent-change.entity';
-import { Operation } from '../operations/entities/operation.entity';
-import { ExtensionCount } from '../stats/entities/extension-count.entity';
 
-export const ENTITIES = [Brand, ExtensionType, ApiUser, MasterContact, ContactExtension, Operation, ConsentChange, ExtensionCount];
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
 export const MIGRATIONS = [
   InitialSchema1764165600000,
@@ -30,11 +21,16 @@ export const MIGRATIONS = [
 /**
  * The one description of how to reach the database, shared by the service, the CLI (ormconfig.ts),
  * the seed command and the tests. `synchronize` is always off: the schema comes from migrations.
+ * The entities come from the caller (src/entities.ts lists them): database/ knows no feature.
  */
-export function dataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDatabase): DataSourceOptions {
+export function dataSourceOptions(
+  config: DatabaseConfig,
+  entities: NonNullable<DataSourceOptions['entities']>,
+  embedded?: EmbeddedDatabase,
+): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each' as const,

@@ -1,14 +1,12 @@
-import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseConnector } from './database-connector';
 import { EMBEDDED_DATABASE } from './database.tokens';
 import { EmbeddedDatabase } from './embedded-database';
-
-export { EMBEDDED_DATABASE };
 
 /** Closes PGlite after the pool that talks to it, so no statement is cut off. */
 @Injectable()
@@ -42,24 +40,30 @@ class EmbeddedDatabaseCloser implements OnApplicationShutdown {
 })
 class EmbeddedDatabaseModule {}
 
-@Module({
-  imports: [
-    EmbeddedDatabaseModule,
-    TypeOrmModule.forRootAsync({
-      imports: [EmbeddedDatabaseModule],
-      inject: [ConfigService, EMBEDDED_DATABASE],
-      useFactory: (config: ConfigService, embedded: EmbeddedDatabase | null) => {
-        const db = config.getOrThrow<DatabaseConfig>('database');
-        return {
-          ...dataSourceOptions(db, embedded ?? undefined),
-          migrationsRun: db.migrationsRun,
-          // DatabaseConnector connects, so that a database that is down does not stop the start
-          manualInitialization: true,
-        };
-      },
-    }),
-  ],
-  providers: [DatabaseConnector, EmbeddedDatabaseCloser],
-  exports: [EmbeddedDatabaseModule],
-})
-export class DatabaseModule {}
+/** The data source of the app, over the given entities (src/entities.ts): `DatabaseModule.forRoot(ENTITIES)`. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(entities: NonNullable<DataSourceOptions['entities']>): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        EmbeddedDatabaseModule,
+        TypeOrmModule.forRootAsync({
+          imports: [EmbeddedDatabaseModule],
+          inject: [ConfigService, EMBEDDED_DATABASE],
+          useFactory: (config: ConfigService, embedded: EmbeddedDatabase | null) => {
+            const db = config.getOrThrow<DatabaseConfig>('database');
+            return {
+              ...dataSourceOptions(db, entities, embedded ?? undefined),
+              migrationsRun: db.migrationsRun,
+              // DatabaseConnector connects, so that a database that is down does not stop the start
+              manualInitialization: true,
+            };
+          },
+        }),
+      ],
+      providers: [DatabaseConnector, EmbeddedDatabaseCloser],
+      exports: [EmbeddedDatabaseModule],
+    };
+  }
+}
