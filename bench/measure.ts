@@ -126,7 +126,7 @@ export async function measureService(service: ServiceProcess, world: World, kind
 }
 
 export class Floor {
-  private readonly upsert = new ExtensionsUpsert(new ContactExtensionsRepository(), new OperationsRecorder());
+  private readonly upsert: ExtensionsUpsert;
   private readonly users: ApiUsersService;
   private readonly limits: PostgresLimitStore;
   private readonly queries = countQueries();
@@ -135,6 +135,7 @@ export class Floor {
     private readonly dataSource: DataSource,
     private readonly brand: SeededBrand,
   ) {
+    this.upsert = new ExtensionsUpsert(new ContactExtensionsRepository(dataSource), new OperationsRecorder());
     this.users = new ApiUsersService(dataSource);
     this.limits = new PostgresLimitStore(dataSource);
   }

@@ -13,6 +13,6 @@ import { ExtensionsUpsert } from './upsert-transaction';
   imports: [OperationsModule, IdempotencyModule, RateLimitModule],
   controllers: [ContactExtensionsController, ContactExtensionsAdminController],
   providers: [ContactExtensionsService, ContactExtensionsRepository, ContactExtensionsAdminService, ExtensionsUpsert],
-  exports: [ExtensionsUpsert],
+  exports: [ExtensionsUpsert, ContactExtensionsService],
 })
 export class ContactExtensionsModule {}

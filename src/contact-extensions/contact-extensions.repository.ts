@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { QueryRunner } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { escapeLike } from '../database/escape-like';
 import { pgArray } from '../database/pg-array';
+import { queryRows } from '../database/query-rows';
 import { RetryableConflictError } from '../database/retrying-transaction';
 import type { SqlCtes } from '../operations/operations.recorder';
 import { Channel } from '../addresses/channel';
+import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
 import { ExistingExtension, InsertRow, LookupKeys, LookupResult, UpdateRow } from './upsert-planner';
 
 interface LookupRow {
@@ -18,13 +21,130 @@ interface LookupRow {
   permission: boolean | null;
 }
 
+/** An extension as a read or a delete returns it. */
+export type ExtensionRow = ContactExtensionDto & { channel: Channel };
+
+/** An extension that a delete removed: what its consent history row needs. */
+export interface DeletedExtensionRow {
+  contact_key: string;
+  address: string;
+  channel: Channel;
+  permission: boolean;
+}
+
+export interface ExtensionFilter {
+  contactKey?: string;
+  /** matched anywhere in the stored address, as given (the caller canonicalizes it) */
+  addressContains?: string;
+  channel?: string;
+  name?: string;
+  permission?: boolean;
+}
+
+const COLUMNS = 'contact_key, address, channel, name, permission, created_at, updated_at';
+
 /**
- * The SQL of the bulk upsert, set-based: one lookup statement and one write statement per request
- * (two when keys move), whatever its size, each passing whole columns as arrays (pgArray literals)
- * through unnest. Every statement is scoped to the caller's brand ($1).
+ * The SQL of master_contact_extensions. The bulk upsert is set-based: one lookup statement and one
+ * write statement per request (two when keys move), whatever its size, each passing whole columns as
+ * arrays (pgArray literals) through unnest. Every statement is scoped to the caller's brand ($1).
  */
 @Injectable()
 export class ContactExtensionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A contact's extensions ordered by address in byte order (GET /rest/contact_extensions). */
+  async listByContact(brandId: number, contactKey: string): Promise<ExtensionRow[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS}
+         FROM master_contact_extensions
+        WHERE brand_id = $1 AND contact_key = $2
+        ORDER BY address COLLATE "C"`,
+      [brandId, contactKey],
+    );
+  }
+
+  /** A contact's extensions ordered by their type's columnOrder (untyped last), then channel and address in byte order. */
+  async listByContactInTypeOrder(brandId: number, contactKey: string): Promise<ExtensionRow[]> {
+    return this.dataSource.query(
+      `SELECT e.contact_key, e.address, e.channel, e.name, e.permission, e.created_at, e.updated_at
+         FROM master_contact_extensions e
+         LEFT JOIN extension_type t ON t.brand_id = e.brand_id AND t.channel = e.channel AND t.name = e.name
+        WHERE e.brand_id = $1 AND e.contact_key = $2
+        ORDER BY t.column_order NULLS LAST, e.channel, e.address COLLATE "C"`,
+      [brandId, contactKey],
+    );
+  }
+
+  /**
+   * Keyset pages in the order of the unique key (brand_id, contact_key, address), so every page is a
+   * range scan of uq_master_contact_extensions_key from the cursor; with contact_key given, only that
+   * contact's part of it. The other filters are checked on the rows the scan meets. One row more
+   * than `limit`, so the caller knows whether a next page exists.
+   */
+  async listPage(
+    brandId: number,
+    filter: ExtensionFilter,
+    limit: number,
+    after?: { contactKey: string; address: string },
+  ): Promise<ExtensionRow[]> {
+    const params: unknown[] = [brandId];
+    const where = ['brand_id = $1'];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.contactKey !== undefined) where.push(`contact_key = ${param(filter.contactKey)}`);
+    if (filter.addressContains !== undefined) where.push(`address LIKE ${param(`%${escapeLike(filter.addressContains)}%`)}`);
+    if (filter.channel !== undefined) where.push(`channel = ${param(filter.channel)}`);
+    if (filter.name !== undefined) where.push(`name = ${param(filter.name)}`);
+    if (filter.permission !== undefined) where.push(`permission = ${param(filter.permission)}`);
+    if (after !== undefined) where.push(`(contact_key, address) > (${param(after.contactKey)}, ${param(after.address)})`);
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM master_contact_extensions
+        WHERE ${where.join(' AND ')}
+        ORDER BY contact_key, address
+        LIMIT ${param(limit + 1)}`,
+      params,
+    );
+  }
+
+  /** Deletes one extension; undefined when there is none at that key. */
+  async deleteOne(runner: QueryRunner, brandId: number, contactKey: string, address: string): Promise<ExtensionRow | undefined> {
+    const [row] = await queryRows<ExtensionRow>(
+      runner,
+      `DELETE FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2 AND address = $3 RETURNING ${COLUMNS}`,
+      [brandId, contactKey, address],
+    );
+    return row;
+  }
+
+  /** Set-based: one DELETE ... USING unnest for all keys; a key it does not return had no extension. */
+  async deleteMany(
+    runner: QueryRunner,
+    brandId: number,
+    keys: readonly { contactKey: string; address: string }[],
+  ): Promise<DeletedExtensionRow[]> {
+    if (keys.length === 0) return [];
+    return queryRows<DeletedExtensionRow>(
+      runner,
+      `DELETE FROM master_contact_extensions e
+        USING unnest($2::text[], $3::text[]) AS k(contact_key, address)
+        WHERE e.brand_id = $1 AND e.contact_key = k.contact_key AND e.address = k.address
+        RETURNING e.contact_key, e.address, e.channel, e.permission`,
+      [brandId, keys.map((k) => k.contactKey), keys.map((k) => k.address)],
+    );
+  }
+
+  /** Deletes every extension of a contact (the caller holds the contact's lock). */
+  async deleteOfContact(runner: QueryRunner, brandId: number, contactKey: string): Promise<DeletedExtensionRow[]> {
+    return queryRows<DeletedExtensionRow>(
+      runner,
+      `DELETE FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2
+       RETURNING contact_key, address, channel, permission`,
+      [brandId, contactKey],
+    );
+  }
+
   /**
    * Existing extensions at the given keys, the contacts that exist, and the extension types named.
    * An extension found answers with the position of its key (the caller knows the key), and its

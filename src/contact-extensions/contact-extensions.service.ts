@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../addresses/extension-columns';
 import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { MetricsService } from '../metrics/metrics.service';
+import { ContactExtensionsRepository, DeletedExtensionRow } from './contact-extensions.repository';
 import { BulkUpsertContactExtensionsDto } from './dto/bulk-upsert-contact-extensions.dto';
 import { BulkUpsertResultDto } from './dto/bulk-upsert-result.dto';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
@@ -22,6 +23,7 @@ import { ExtensionsUpsert } from './upsert-transaction';
 export class ContactExtensionsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: ContactExtensionsRepository,
     private readonly upsert: ExtensionsUpsert,
     private readonly metrics: MetricsService,
   ) {}
@@ -62,13 +64,17 @@ export class ContactExtensionsService {
   }
 
   async listByContact(user: AuthUser, contactKey: string): Promise<ContactExtensionDto[]> {
-    return this.dataSource.query(
-      `SELECT contact_key, address, channel, name, permission, created_at, updated_at
-         FROM master_contact_extensions
-        WHERE brand_id = $1 AND contact_key = $2
-        ORDER BY address COLLATE "C"`,
-      [user.brandId, contactKey],
-    );
+    return this.repository.listByContact(user.brandId, contactKey);
+  }
+
+  /** For the contacts feature: a contact's extensions in its type's column order (the dashboard's contact page). */
+  async listByContactInTypeOrder(brandId: number, contactKey: string): Promise<ContactExtensionDto[]> {
+    return this.repository.listByContactInTypeOrder(brandId, contactKey);
+  }
+
+  /** For the contacts feature: deletes a contact's extensions inside its transaction, which holds the contact's lock. */
+  async deleteOfContact(runner: QueryRunner, brandId: number, contactKey: string): Promise<DeletedExtensionRow[]> {
+    return this.repository.deleteOfContact(runner, brandId, contactKey);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContactExtensionsModule } from '../contact-extensions/contact-extensions.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { OperationsModule } from '../operations/operations.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -9,7 +10,7 @@ import { ContactsService } from './contacts.service';
 
 /** master_contact: the contacts of a brand that extensions belong to; their bulk upsert and the dashboard's list. */
 @Module({
-  imports: [OperationsModule, IdempotencyModule, RateLimitModule],
+  imports: [OperationsModule, ContactExtensionsModule, IdempotencyModule, RateLimitModule],
   controllers: [ContactsController, ContactsAdminController],
   providers: [ContactsService, ContactsRepository],
 })

@@ -39,23 +39,6 @@ export interface ContactRecordRow {
   updated_at: Date;
 }
 
-export interface ContactExtensionRow {
-  contact_key: string;
-  address: string;
-  channel: string;
-  name: string | null;
-  permission: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface DeletedExtensionRow {
-  contact_key: string;
-  address: string;
-  channel: 'E' | 'S' | 'W';
-  permission: boolean;
-}
-
 const CONTACT_SELECT = `contact_key, name, surname, email, gsm, email_permission, gsm_permission, contact_status, created_at, updated_at`;
 
 /** The SQL of the contacts feature; every statement is scoped to the caller's brand ($1). */
@@ -153,35 +136,16 @@ export class ContactsRepository {
     return rows[0];
   }
 
-  /** Ordered by their type's columnOrder (untyped last), then channel and address in byte order. */
-  async extensionsOf(brandId: number, contactKey: string): Promise<ContactExtensionRow[]> {
-    return this.dataSource.query(
-      `SELECT e.contact_key, e.address, e.channel, e.name, e.permission, e.created_at, e.updated_at
-         FROM master_contact_extensions e
-         LEFT JOIN extension_type t ON t.brand_id = e.brand_id AND t.channel = e.channel AND t.name = e.name
-        WHERE e.brand_id = $1 AND e.contact_key = $2
-        ORDER BY t.column_order NULLS LAST, e.channel, e.address COLLATE "C"`,
-      [brandId, contactKey],
-    );
-  }
-
-  /**
-   * Locks the contact (so no extension can be added to it meanwhile), deletes its extensions
-   * (returned, for the consent history), then the contact. undefined: no such contact.
-   */
-  async delete(runner: QueryRunner, brandId: number, contactKey: string): Promise<DeletedExtensionRow[] | undefined> {
+  /** Locks the contact, so that no extension can be added to it until the transaction ends; false: no such contact. */
+  async lock(runner: QueryRunner, brandId: number, contactKey: string): Promise<boolean> {
     const locked: unknown[] = await runner.query('SELECT 1 FROM master_contact WHERE brand_id = $1 AND contact_key = $2 FOR UPDATE', [
       brandId,
       contactKey,
     ]);
-    if (locked.length === 0) return undefined;
-    const extensions = await queryRows<DeletedExtensionRow>(
-      runner,
-      `DELETE FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2
-       RETURNING contact_key, address, channel, permission`,
-      [brandId, contactKey],
-    );
+    return locked.length > 0;
+  }
+
+  async delete(runner: QueryRunner, brandId: number, contactKey: string): Promise<void> {
     await runner.query('DELETE FROM master_contact WHERE brand_id = $1 AND contact_key = $2', [brandId, contactKey]);
-    return extensions;
   }
 }

@@ -6,6 +6,7 @@ import { canonicalAddress } from '../addresses/address';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { MetricsService } from '../metrics/metrics.service';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
+import { ContactExtensionsService } from '../contact-extensions/contact-extensions.service';
 import { ContactColumn } from './contact-columns';
 import { planContactUpsert } from './contact-upsert-planner';
 import { ContactsRepository } from './contacts.repository';
@@ -23,6 +24,7 @@ export class ContactsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: ContactsRepository,
+    private readonly extensions: ContactExtensionsService,
     private readonly operations: OperationsRecorder,
     private readonly metrics: MetricsService,
   ) {}
@@ -81,16 +83,20 @@ export class ContactsService {
   async get(brandId: number, contactKey: string): Promise<ContactDetailDto> {
     const contact = await this.repository.get(brandId, contactKey);
     if (!contact) throw notFound();
-    return { ...contact, extensions: await this.repository.extensionsOf(brandId, contactKey) };
+    return { ...contact, extensions: await this.extensions.listByContactInTypeOrder(brandId, contactKey) };
   }
 
-  /** The contact and its extensions, in one transaction with the operations log and the consent history of the extensions. */
+  /**
+   * The contact and its extensions, in one transaction with the operations log and the consent
+   * history of the extensions. The contact is locked first, so no extension can be added to it meanwhile.
+   */
   async delete(ctx: OperationContext, contactKey: string): Promise<DeletedContactDto> {
     return runInRetryingTransaction(
       this.dataSource,
       async (runner) => {
-        const extensions = await this.repository.delete(runner, ctx.user.brandId, contactKey);
-        if (!extensions) throw notFound();
+        if (!(await this.repository.lock(runner, ctx.user.brandId, contactKey))) throw notFound();
+        const extensions = await this.extensions.deleteOfContact(runner, ctx.user.brandId, contactKey);
+        await this.repository.delete(runner, ctx.user.brandId, contactKey);
         await this.operations.record(
           runner,
           { ...ctx, kind: 'contacts.delete', counts: { total: 1, deleted: 1 } },

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { canonicalAddress } from '../../contact-extensions/address';
+import { canonicalAddress } from '../../addresses/address';
 
 /**
  * Rewrites the phone numbers stored before they were parsed (S and W extensions, contacts' gsm) to
