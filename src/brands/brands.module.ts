@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ContactExtensionsModule } from '../contact-extensions/contact-extensions.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { OperationsModule } from '../operations/operations.module';
 import { BrandSettingsController } from './brand-settings.controller';
 import { BrandSettingsService } from './brand-settings.service';
+import { BrandsRepository } from './brands.repository';
 import { ExtensionTypesController } from './extension-types.controller';
 import { ExtensionTypesService } from './extension-types.service';
 
@@ -11,8 +13,8 @@ import { ExtensionTypesService } from './extension-types.service';
  * configuration (Brand.Read / Brand.Manage).
  */
 @Module({
-  imports: [OperationsModule, IdempotencyModule],
+  imports: [ContactExtensionsModule, OperationsModule, IdempotencyModule],
   controllers: [BrandSettingsController, ExtensionTypesController],
-  providers: [BrandSettingsService, ExtensionTypesService],
+  providers: [BrandsRepository, BrandSettingsService, ExtensionTypesService],
 })
 export class BrandsModule {}

@@ -2,21 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors/domain.error';
 import type { Channel } from '../addresses/channel';
+import { ContactExtensionsService } from '../contact-extensions/contact-extensions.service';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { OperationContext, OperationsRecorder } from '../operations/operations.recorder';
+import { BrandsRepository, ExtensionTypeRow } from './brands.repository';
 import { DeletedExtensionTypeDto, ExtensionTypeDto } from './dto/extension-type.dto';
 
-interface TypeRow {
-  id: number;
-  name: string;
-  channel: Channel;
-  column_order: number;
-  extension_count: string | number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const toDto = (row: TypeRow): ExtensionTypeDto => ({
+const toDto = (row: ExtensionTypeRow): ExtensionTypeDto => ({
   id: row.id,
   name: row.name,
   channel: row.channel,
@@ -25,11 +17,6 @@ const toDto = (row: TypeRow): ExtensionTypeDto => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
-
-/** How many extensions carry each type, from the counters (see the AdminDashboard migration), not by counting rows. */
-const USAGE = `COALESCE((SELECT sum(n) FROM extension_count k
-                          WHERE k.brand_id = t.brand_id AND k.channel = t.channel AND k.name = t.name), 0) AS extension_count`;
-const TYPE_COLUMNS = `t.id, t.name, t.channel, t.column_order, t.created_at, t.updated_at`;
 
 const notFound = (): DomainError => new DomainError('NOT_FOUND', 'No such extension type in your brand.');
 const exists = (channel: string, name: string): DomainError =>
@@ -44,38 +31,25 @@ const exists = (channel: string, name: string): DomainError =>
 export class ExtensionTypesService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: BrandsRepository,
+    private readonly extensions: ContactExtensionsService,
     private readonly operations: OperationsRecorder,
   ) {}
 
   async list(brandId: number): Promise<ExtensionTypeDto[]> {
-    const rows: TypeRow[] = await this.dataSource.query(
-      `SELECT ${TYPE_COLUMNS}, ${USAGE} FROM extension_type t
-        WHERE t.brand_id = $1
-        ORDER BY t.column_order, t.channel, t.name COLLATE "C", t.id`,
-      [brandId],
-    );
-    return rows.map(toDto);
+    return (await this.repository.listTypes(brandId)).map(toDto);
   }
 
   async get(brandId: number, id: number): Promise<ExtensionTypeDto> {
-    const rows: TypeRow[] = await this.dataSource.query(
-      `SELECT ${TYPE_COLUMNS}, ${USAGE} FROM extension_type t WHERE t.brand_id = $1 AND t.id = $2`,
-      [brandId, id],
-    );
-    if (rows.length === 0) throw notFound();
-    return toDto(rows[0]);
+    const row = await this.repository.getType(brandId, id);
+    if (!row) throw notFound();
+    return toDto(row);
   }
 
   async create(brandId: number, input: { name: string; channel: Channel; columnOrder?: number }): Promise<ExtensionTypeDto> {
-    const rows: TypeRow[] = await this.dataSource.query(
-      `INSERT INTO extension_type AS t (brand_id, channel, name, column_order)
-       VALUES ($1, $2, $3, COALESCE($4::int, (SELECT COALESCE(max(column_order), 0) + 1 FROM extension_type WHERE brand_id = $1)))
-       ON CONFLICT (brand_id, channel, name) DO NOTHING
-       RETURNING ${TYPE_COLUMNS}, 0 AS extension_count`,
-      [brandId, input.channel, input.name, input.columnOrder ?? null],
-    );
-    if (rows.length === 0) throw exists(input.channel, input.name);
-    return toDto(rows[0]);
+    const row = await this.repository.createType(brandId, input);
+    if (!row) throw exists(input.channel, input.name);
+    return toDto(row);
   }
 
   /**
@@ -92,31 +66,18 @@ export class ExtensionTypesService {
         const renaming = change.name !== undefined && change.name !== current.name;
         let carried = 0;
         if (renaming) {
-          const taken: unknown[] = await runner.query(
-            'SELECT 1 FROM extension_type WHERE brand_id = $1 AND channel = $2 AND name = $3 AND id <> $4',
-            [brandId, current.channel, change.name, id],
-          );
-          if (taken.length > 0) throw exists(current.channel, change.name!);
-          carried = await this.carriedBy(runner, brandId, current.channel, current.name);
+          if (await this.repository.typeNameTaken(runner, brandId, current.channel, change.name!, id)) {
+            throw exists(current.channel, change.name!);
+          }
+          carried = await this.extensions.countOfType(runner, brandId, current.channel, current.name);
         }
-        await runner.query(
-          `UPDATE extension_type t
-              SET name = COALESCE($3, t.name),
-                  column_order = COALESCE($4::int, t.column_order),
-                  updated_at = CASE WHEN (t.name, t.column_order) IS DISTINCT FROM (COALESCE($3, t.name), COALESCE($4::int, t.column_order))
-                                    THEN now() ELSE t.updated_at END
-            WHERE t.brand_id = $1 AND t.id = $2`,
-          [brandId, id, change.name ?? null, change.columnOrder ?? null],
-        );
+        await this.repository.updateType(runner, brandId, id, change.name ?? null, change.columnOrder ?? null);
         // read after the statement: the cascade to the extensions (and their counters) runs at its end
-        const rows: TypeRow[] = await runner.query(
-          `SELECT ${TYPE_COLUMNS}, ${USAGE} FROM extension_type t WHERE t.brand_id = $1 AND t.id = $2`,
-          [brandId, id],
-        );
+        const row = await this.repository.getType(brandId, id, runner);
         if (renaming) {
           await this.operations.record(runner, { ...ctx, kind: 'extension_types.rename', counts: { total: carried, updated: carried } });
         }
-        return toDto(rows[0]);
+        return toDto(row!);
       },
       { isolation: 'READ COMMITTED' },
     );
@@ -134,7 +95,7 @@ export class ExtensionTypesService {
       this.dataSource,
       async (runner) => {
         const current = await this.lock(runner, brandId, id);
-        const carried = await this.carriedBy(runner, brandId, current.channel, current.name);
+        const carried = await this.extensions.countOfType(runner, brandId, current.channel, current.name);
         if (carried > 0 && !clearExtensions) {
           throw new DomainError(
             'EXTENSION_TYPE_IN_USE',
@@ -142,14 +103,8 @@ export class ExtensionTypesService {
             { count: carried },
           );
         }
-        if (carried > 0) {
-          await runner.query(
-            `UPDATE master_contact_extensions SET name = NULL, updated_at = now()
-              WHERE brand_id = $1 AND channel = $2 AND name = $3`,
-            [brandId, current.channel, current.name],
-          );
-        }
-        await runner.query('DELETE FROM extension_type WHERE brand_id = $1 AND id = $2', [brandId, id]);
+        if (carried > 0) await this.extensions.clearType(runner, brandId, current.channel, current.name);
+        await this.repository.deleteType(runner, brandId, id);
         await this.operations.record(runner, { ...ctx, kind: 'extension_types.delete', counts: { total: carried, updated: carried } });
         return { id, name: current.name, channel: current.channel, clearedExtensions: carried };
       },
@@ -158,20 +113,8 @@ export class ExtensionTypesService {
   }
 
   private async lock(runner: QueryRunner, brandId: number, id: number): Promise<{ name: string; channel: Channel }> {
-    const rows: { name: string; channel: Channel }[] = await runner.query(
-      'SELECT name, channel FROM extension_type WHERE brand_id = $1 AND id = $2 FOR UPDATE',
-      [brandId, id],
-    );
-    if (rows.length === 0) throw notFound();
-    return rows[0];
-  }
-
-  /** Exactly the rows the cascade or the clearing touches, through ix_master_contact_extensions_type. */
-  private async carriedBy(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<number> {
-    const [{ count }]: { count: number }[] = await runner.query(
-      'SELECT count(*)::int AS count FROM master_contact_extensions WHERE brand_id = $1 AND channel = $2 AND name = $3',
-      [brandId, channel, name],
-    );
-    return count;
+    const current = await this.repository.lockType(runner, brandId, id);
+    if (!current) throw notFound();
+    return current;
   }
 }

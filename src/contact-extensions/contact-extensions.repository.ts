@@ -135,6 +135,24 @@ export class ContactExtensionsRepository {
     );
   }
 
+  /** The extensions that carry a type: exactly the rows its rename cascades to, through ix_master_contact_extensions_type. */
+  async countOfType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<number> {
+    const [{ count }]: { count: number }[] = await runner.query(
+      'SELECT count(*)::int AS count FROM master_contact_extensions WHERE brand_id = $1 AND channel = $2 AND name = $3',
+      [brandId, channel, name],
+    );
+    return count;
+  }
+
+  /** Clears a type's name from every extension that carries it. */
+  async clearType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<void> {
+    await runner.query(
+      `UPDATE master_contact_extensions SET name = NULL, updated_at = now()
+        WHERE brand_id = $1 AND channel = $2 AND name = $3`,
+      [brandId, channel, name],
+    );
+  }
+
   /** Deletes every extension of a contact (the caller holds the contact's lock). */
   async deleteOfContact(runner: QueryRunner, brandId: number, contactKey: string): Promise<DeletedExtensionRow[]> {
     return queryRows<DeletedExtensionRow>(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import type { Channel } from '../addresses/channel';
 import { ExtensionColumn } from '../addresses/extension-columns';
 import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
@@ -70,6 +71,16 @@ export class ContactExtensionsService {
   /** For the contacts feature: a contact's extensions in its type's column order (the dashboard's contact page). */
   async listByContactInTypeOrder(brandId: number, contactKey: string): Promise<ContactExtensionDto[]> {
     return this.repository.listByContactInTypeOrder(brandId, contactKey);
+  }
+
+  /** For the brands feature: how many extensions carry a type (inside the transaction that holds the type's lock). */
+  async countOfType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<number> {
+    return this.repository.countOfType(runner, brandId, channel, name);
+  }
+
+  /** For the brands feature: clears a type from the extensions that carry it, before the type is deleted. */
+  async clearType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<void> {
+    await this.repository.clearType(runner, brandId, channel, name);
   }
 
   /** For the contacts feature: deletes a contact's extensions inside its transaction, which holds the contact's lock. */
