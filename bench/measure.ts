@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { ApiUsersService } from '../src/auth/api-users.service';
+import { ApiUsersRepository } from '../src/auth/api-users.repository';
 import { ContactExtensionsRepository } from '../src/contact-extensions/contact-extensions.repository';
 import { ContactExtension } from '../src/contact-extensions/entities/contact-extension.entity';
 import { lookupKeysOf, PlanOptions, prepareRecords } from '../src/contact-extensions/upsert-planner';
@@ -127,7 +127,7 @@ export async function measureService(service: ServiceProcess, world: World, kind
 
 export class Floor {
   private readonly upsert: ExtensionsUpsert;
-  private readonly users: ApiUsersService;
+  private readonly users: ApiUsersRepository;
   private readonly limits: PostgresLimitStore;
   private readonly queries = countQueries();
 
@@ -136,7 +136,7 @@ export class Floor {
     private readonly brand: SeededBrand,
   ) {
     this.upsert = new ExtensionsUpsert(new ContactExtensionsRepository(dataSource), new OperationsRecorder());
-    this.users = new ApiUsersService(dataSource);
+    this.users = new ApiUsersRepository(dataSource);
     this.limits = new PostgresLimitStore(dataSource);
   }
 

@@ -7,7 +7,7 @@ import { AuthConfig } from '../config/auth.config';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { PermissionGuard } from './permission.guard';
-import { ApiUsersService } from './api-users.service';
+import { ApiUsersRepository } from './api-users.repository';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
@@ -27,13 +27,13 @@ import { JwtStrategy } from './jwt.strategy';
   ],
   controllers: [AuthController],
   providers: [
-    ApiUsersService,
+    ApiUsersRepository,
     AuthService,
     JwtStrategy,
     // order matters: authenticate first, then check the permission
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [ApiUsersService],
+  exports: [ApiUsersRepository],
 })
 export class AuthModule {}

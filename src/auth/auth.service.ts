@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { AuthConfig } from '../config/auth.config';
 import { DomainError } from '../common/errors/domain.error';
 import { UNAUTHENTICATED_MESSAGE } from '../common/errors/error-codes';
-import { ApiUsersService } from './api-users.service';
+import { ApiUsersRepository } from './api-users.repository';
 import { JwtPayload } from './auth-user';
 import { LoginResponseDto } from './dto/login.dto';
 import { dummySecretHash, verifySecret } from './secret-hasher';
@@ -14,7 +14,7 @@ export class AuthService {
   private readonly expiresIn: number;
 
   constructor(
-    private readonly users: ApiUsersService,
+    private readonly users: ApiUsersRepository,
     private readonly jwt: JwtService,
     config: ConfigService,
   ) {

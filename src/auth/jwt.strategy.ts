@@ -7,7 +7,7 @@ import { AuthConfig } from '../config/auth.config';
 import { DomainError } from '../common/errors/domain.error';
 import { UNAUTHENTICATED_MESSAGE } from '../common/errors/error-codes';
 import { AuthUser, JwtPayload } from './auth-user';
-import { ApiUsersService } from './api-users.service';
+import { ApiUsersRepository } from './api-users.repository';
 
 /**
  * Verifies the bearer token (HS256 only, signature and expiry by passport-jwt; `exp` must be present),
@@ -17,7 +17,7 @@ import { ApiUsersService } from './api-users.service';
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     config: ConfigService,
-    private readonly users: ApiUsersService,
+    private readonly users: ApiUsersRepository,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),

@@ -20,7 +20,7 @@ const SELECT_USER = `
 
 /** Reads API users for login and for every authenticated request (one statement each). */
 @Injectable()
-export class ApiUsersService {
+export class ApiUsersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findByUserKey(userKey: string): Promise<(AuthUser & { secretHash: string; active: boolean; tokenVersion: number }) | undefined> {
