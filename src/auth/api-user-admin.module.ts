@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ApiUserAdminController } from './api-user-admin.controller';
+import { AuthModule } from './auth.module';
 import { ApiUserAdminService } from './api-user-admin.service';
 
 /**
@@ -10,7 +11,7 @@ import { ApiUserAdminService } from './api-user-admin.service';
  * userKey (409); a retried rotation rotates again and answers the newer secret.
  */
 @Module({
-  imports: [IdempotencyModule],
+  imports: [AuthModule, IdempotencyModule],
   controllers: [ApiUserAdminController],
   providers: [ApiUserAdminService],
 })

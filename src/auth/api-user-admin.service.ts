@@ -1,26 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { ApiUserRow, ApiUsersRepository } from './api-users.repository';
 import type { AuthUser } from './auth-user';
 import { PERMISSIONS } from './permissions';
 import type { Permission } from './permissions';
 import { hashSecret } from './secret-hasher';
 import { DomainError } from '../common/errors/domain.error';
-import { queryRows } from '../database/query-rows';
 import { ApiUserDto, ApiUserWithSecretDto } from './dto/api-user.dto';
 
-interface UserRow {
-  id: number;
-  user_key: string;
-  permissions: Permission[];
-  active: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = 'id, user_key, permissions, active, created_at, updated_at';
-
-const toDto = (row: UserRow): ApiUserDto => ({
+const toDto = (row: ApiUserRow): ApiUserDto => ({
   id: row.id,
   userKey: row.user_key,
   permissions: row.permissions,
@@ -47,32 +35,29 @@ const canonical = (permissions: readonly Permission[]): Permission[] => PERMISSI
  */
 @Injectable()
 export class ApiUserAdminService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly users: ApiUsersRepository) {}
 
   async list(brandId: number): Promise<ApiUserDto[]> {
-    const rows: UserRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM api_user WHERE brand_id = $1 ORDER BY id`, [brandId]);
-    return rows.map(toDto);
+    return (await this.users.list(brandId)).map(toDto);
   }
 
   async get(brandId: number, id: number): Promise<ApiUserDto> {
-    const rows: UserRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM api_user WHERE brand_id = $1 AND id = $2`, [brandId, id]);
-    if (rows.length === 0) throw notFound();
-    return toDto(rows[0]);
+    const row = await this.users.get(brandId, id);
+    if (!row) throw notFound();
+    return toDto(row);
   }
 
   async create(brandId: number, input: { userKey: string; permissions: Permission[]; active?: boolean }): Promise<ApiUserWithSecretDto> {
     const secret = newSecret();
-    const rows: UserRow[] = await this.dataSource.query(
-      `INSERT INTO api_user (brand_id, user_key, secret_hash, permissions, active)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (user_key) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [brandId, input.userKey, await hashSecret(secret), canonical(input.permissions), input.active ?? true],
-    );
+    const row = await this.users.create(brandId, {
+      userKey: input.userKey,
+      secretHash: await hashSecret(secret),
+      permissions: canonical(input.permissions),
+      active: input.active ?? true,
+    });
     // user keys are unique across brands (a login names only the user), so this may be another brand's
-    if (rows.length === 0)
-      throw new DomainError('API_USER_EXISTS', `The userKey ${JSON.stringify(input.userKey)} is taken; choose another.`);
-    return { ...toDto(rows[0]), secret };
+    if (!row) throw new DomainError('API_USER_EXISTS', `The userKey ${JSON.stringify(input.userKey)} is taken; choose another.`);
+    return { ...toDto(row), secret };
   }
 
   async setPermissions(caller: AuthUser, id: number, permissions: Permission[]): Promise<ApiUserDto> {
@@ -100,21 +85,13 @@ export class ApiUserAdminService {
 
   async delete(caller: AuthUser, id: number): Promise<void> {
     if (id === caller.id) throw selfLockout('delete');
-    const rows = await queryRows(this.dataSource, 'DELETE FROM api_user WHERE brand_id = $1 AND id = $2 RETURNING id', [
-      caller.brandId,
-      id,
-    ]);
-    if (rows.length === 0) throw notFound();
+    if (!(await this.users.delete(caller.brandId, id))) throw notFound();
   }
 
-  /** One UPDATE of a user of the brand ($1, $2); `set` is one of the fixed assignments above, never client text. */
+  /** `set` is one of the fixed assignments above, never client text. */
   private async update(brandId: number, id: number, set: string, params: unknown[] = []): Promise<ApiUserDto> {
-    const rows = await queryRows<UserRow>(
-      this.dataSource,
-      `UPDATE api_user SET ${set} WHERE brand_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [brandId, id, ...params],
-    );
-    if (rows.length === 0) throw notFound();
-    return toDto(rows[0]);
+    const row = await this.users.update(brandId, id, set, params);
+    if (!row) throw notFound();
+    return toDto(row);
   }
 }
