@@ -25,6 +25,9 @@ function chunks<T>(items: T[]): T[][] {
 /**
  * Loads checked seed brands in one transaction. Every write is an upsert that changes a row only
  * when a value differs, so loading the same file twice changes nothing (not even updated_at).
+ * Its SQL stays here rather than in the features' repositories: it writes every table of a brand,
+ * keys included, with rules of its own (idempotent upserts of whole files, secrets kept when they
+ * still verify) that no route has, and it runs without the Nest app (`npm run seed`).
  */
 @Injectable()
 export class SeedService {
