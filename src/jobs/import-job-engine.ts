@@ -25,7 +25,7 @@ import { ExtensionsUpsert } from '../contact-extensions/upsert-transaction';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { ConsentChangeRow, OperationsRecorder } from '../operations/operations.recorder';
 import { ImportJobsRepository, JobCounts, JobRow, NewIssue, StagedRow } from './import-jobs.repository';
-import { ExtensionColumn } from '../brands/brand.entity';
+import { ExtensionColumn } from '../addresses/extension-columns';
 
 /** The code of a row or line that cannot be read as a record. */
 export const UNREADABLE_RECORD = 'UNREADABLE_RECORD';

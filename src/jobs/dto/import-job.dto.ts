@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, ValidateIf } from 'class-validator';
-import { EXTENSION_COLUMNS, ExtensionColumn } from '../../brands/brand.entity';
+import { EXTENSION_COLUMNS, ExtensionColumn } from '../../addresses/extension-columns';
 import { JOB_STATES } from '../import-jobs.repository';
 import type { JobFormat, JobState } from '../import-jobs.repository';
 
