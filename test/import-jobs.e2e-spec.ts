@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { PgBoss } from 'pg-boss';
 import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
+import { PURGE_CRON, PURGE_QUEUE } from '../src/jobs/import-job-queue';
 import { BULK_PATH } from './support/bulk';
 import { brandWithToken, insertExtensions } from './support/factories';
 import { lockRows, until } from './support/hold';
@@ -513,6 +515,78 @@ describe('import jobs', () => {
       );
       const again = await t.http.post(`${JOBS_PATH}/${job.id}/cancel`).set('Authorization', auth(token)).expect(409);
       expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+    });
+
+    it('retention: the hourly purge deletes jobs finished, or left open, more than JOB_RETENTION_DAYS ago, with their staging rows and reports', async () => {
+      const owner = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const other = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const csv = 'contact_key,address,channel\nc1,a@example.com,E\nc1,not-an-email,E\n';
+      const finished = async (b: typeof owner) =>
+        (await runJob(t, b.token, { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true }, csv)).job.id;
+      const oldFinished = await finished(owner);
+      const oldOpen = (await createJob(t, owner.token, { columns: ['contact_key', 'address'] })).id;
+      const youngFinished = await finished(owner);
+      const youngOpen = (await createJob(t, owner.token, { columns: ['contact_key', 'address'] })).id;
+      // created long ago, finished yesterday: kept until JOB_RETENTION_DAYS after it finished
+      const finishedLately = await finished(owner);
+      const otherBrands = await finished(other);
+      const age = (id: string, created: number, finishedDaysAgo: number | null) =>
+        t.dataSource.query(
+          `UPDATE import_job SET created_at = now() - make_interval(days => $2), queued_at = now() - make_interval(days => $2),
+                  started_at = now() - make_interval(days => $2),
+                  finished_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() - make_interval(days => $3::int) END
+            WHERE id = $1`,
+          [id, created, finishedDaysAgo],
+        );
+      await age(oldFinished, 9, 8);
+      await age(oldOpen, 8, null);
+      await age(youngFinished, 6, 6);
+      await age(youngOpen, 6, null);
+      await age(finishedLately, 30, 1);
+      await age(otherBrands, 6, 6);
+      const stored = async (id: string) => {
+        const [row] = await t.dataSource.query(
+          `SELECT (SELECT count(*)::int FROM import_job WHERE id = $1) AS jobs,
+                  (SELECT count(*)::int FROM import_job_record WHERE job_id = $1) AS records,
+                  (SELECT count(*)::int FROM import_job_chunk WHERE job_id = $1) AS chunks,
+                  (SELECT count(*)::int FROM import_job_issue WHERE job_id = $1) AS issues`,
+          [id],
+        );
+        return row as { jobs: number; records: number; chunks: number; issues: number };
+      };
+      const full = { jobs: 1, records: 2, chunks: 1, issues: 1 };
+      expect(await stored(oldFinished)).toEqual(full);
+
+      // what the schedule does once an hour: a job on the purge queue, which the app's worker runs
+      const boss = new PgBoss({
+        connectionString: serverDatabaseUrl(),
+        schema: 'pgboss',
+        supervise: false,
+        schedule: false,
+        migrate: false,
+      });
+      boss.on('error', () => undefined);
+      await boss.start();
+      try {
+        expect((await boss.getSchedules(PURGE_QUEUE)).map((s) => s.cron)).toEqual([PURGE_CRON]);
+        await boss.send(PURGE_QUEUE);
+      } finally {
+        await boss.stop({ graceful: false });
+      }
+      await until('the purge ran', async () => (await stored(oldFinished)).jobs === 0, 30_000);
+
+      const gone = { jobs: 0, records: 0, chunks: 0, issues: 0 };
+      expect(await stored(oldFinished)).toEqual(gone);
+      expect(await stored(oldOpen)).toEqual(gone);
+      for (const kept of [youngFinished, finishedLately, otherBrands]) expect(await stored(kept)).toEqual(full);
+      expect(await stored(youngOpen)).toEqual({ jobs: 1, records: 0, chunks: 0, issues: 0 });
+      await t.http.get(`${JOBS_PATH}/${oldFinished}`).set('Authorization', auth(owner.token)).expect(404);
+      await t.http.get(`${JOBS_PATH}/${youngFinished}`).set('Authorization', auth(owner.token)).expect(200);
+      // what the jobs wrote stays, and so does their operation in the log
+      expect((await rowsOf(t.dataSource, owner.brand.id)).map((r) => r.address)).toEqual(['a@example.com']);
+      expect(await t.dataSource.query('SELECT count(*)::int AS n FROM operation WHERE brand_id = $1', [owner.brand.id])).toEqual([
+        { n: 3 },
+      ]);
     });
   }
 });

@@ -3,7 +3,7 @@
  * job to run next, and brings what a queue of our own would have to get right: one active job per
  * brand (a `singleton` queue keyed by the brand), a job enqueued in the transaction that queues it,
  * heartbeats (a worker killed mid-job loses it after JOB_HEARTBEAT_SECONDS, and another worker, or
- * the same one restarted, resumes it from its checkpoint), retries, and the daily purge schedule.
+ * the same one restarted, resumes it from its checkpoint), retries, and the hourly purge schedule.
  *
  * On a PostgreSQL server pg-boss has a small pool of its own; on the embedded database it runs its
  * statements through ours (PGlite has a single connection).
@@ -20,7 +20,9 @@ import { ImportJobEngine } from './import-job-engine';
 import { ImportJobsRepository } from './import-jobs.repository';
 
 export const IMPORT_QUEUE = 'contact-extension-imports';
-const PURGE_QUEUE = 'contact-extension-imports-purge';
+/** Its schedule runs the retention purge (`ImportJobsRepository.purge`) every hour, at minute 17. */
+export const PURGE_QUEUE = 'contact-extension-imports-purge';
+export const PURGE_CRON = '17 * * * *';
 /** attempts after the first: a job resumed after a crash or a shutdown is one more attempt */
 const RETRY_LIMIT = 10;
 const START_RETRY_MS = 2000;
@@ -129,7 +131,7 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
     if (this.config.workers) {
       await this.boss.work<ImportJobData>(IMPORT_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => this.handle(job));
       await this.boss.createQueue(PURGE_QUEUE, { policy: 'singleton' });
-      await this.boss.schedule(PURGE_QUEUE, '17 * * * *');
+      await this.boss.schedule(PURGE_QUEUE, PURGE_CRON);
       await this.boss.work(PURGE_QUEUE, async () => this.purge());
     }
     this.started = true;
