@@ -321,7 +321,8 @@ describe('import jobs', () => {
       raw: 'c1,three@example.com,E,,extra',
       message: 'line 5 has 5 fields where the header has 4',
     });
-    expect(issues[0].values).toEqual({ contact_key: 'c1', address: 'two@example.com', channel: 'E', name: 'Work\nEmail' });
+    // a line break inside a quoted field is kept as sent
+    expect(issues[0].values).toEqual({ contact_key: 'c1', address: 'two@example.com', channel: 'E', name: 'Work\r\nEmail' });
     expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address)).toEqual(['five@example.com', 'one@example.com']);
 
     // the same report as CSV

@@ -120,7 +120,7 @@ export function ApiUploadImportJobData(): MethodDecorator {
       summary: "Upload a job's records (CSV or NDJSON, gzip allowed)",
       description: [
         '`text/csv`: the first row names the columns (those of the job, plus new_contact_key and new_address); each further row is a record. ' +
-          'An empty field is not given; permission is `true` or `false`. Quoted fields may span lines; CRLF and LF are both fine; a BOM is skipped.',
+          'An empty field is not given; permission is `true` or `false`. Quoted fields may span lines, their line breaks kept as sent; CRLF and LF both end a line; a BOM is skipped.',
         '`application/x-ndjson`: one JSON record object a line.',
         'Either may be sent with `Content-Encoding: gzip`. The body is streamed into the database, never held whole in memory. ' +
           'When it has all arrived the job is queued (202) and a worker takes it.',

@@ -20,20 +20,36 @@ describe('readCsv', () => {
     const csv = '\uFEFFcontact_key,address,permission\r\nc1,a@b.c,TRUE\r\n"c\r\n2","x,y",maybe\r\n\r\nc3,,false\r\n';
     expect(await all(readCsv(source(csv)))).toEqual([
       { line: 2, record: { contact_key: 'c1', address: 'a@b.c', permission: true } },
-      { line: 3, record: { contact_key: 'c\n2', address: 'x,y', permission: 'maybe' } },
+      { line: 3, record: { contact_key: 'c\r\n2', address: 'x,y', permission: 'maybe' } },
       { line: 6, record: { contact_key: 'c3', permission: false } },
     ]);
   });
 
-  it('hands on rows with too many or too few fields, and a quote left open at the end, as unreadable', async () => {
-    const csv = 'contact_key,address\nc1,a,b\nc2\nc3,ok\nc4,"cut';
+  it('keeps a line break inside a quoted field as sent (CRLF or LF), and counts lines right when CRLF and LF are mixed', async () => {
+    const csv = 'contact_key,name\r\n"a","x\r\ny"\n\r\n\n"b","p\nq\r\nr"\r\nc,"\r\n"\r\nd,\rx\nc5,too,many\r\n\r\ne,z';
     expect(await all(readCsv(source(csv)))).toEqual([
-      { line: 2, raw: 'c1,a,b', problem: 'line 2 has 3 fields where the header has 2' },
-      { line: 3, raw: 'c2', problem: 'line 3 has 1 fields where the header has 2' },
-      { line: 4, record: { contact_key: 'c3', address: 'ok' } },
-      { line: 5, raw: 'c4,"cut', problem: expect.stringMatching(/^line 5 cannot be read as CSV/) },
+      { line: 2, record: { contact_key: 'a', name: 'x\r\ny' } },
+      { line: 6, record: { contact_key: 'b', name: 'p\nq\r\nr' } },
+      { line: 9, record: { contact_key: 'c', name: '\r\n' } },
+      // a lone CR is not a line break: it stays in the field
+      { line: 11, record: { contact_key: 'd', name: '\rx' } },
+      { line: 12, raw: 'c5,too,many', problem: 'line 12 has 3 fields where the header has 2' },
+      { line: 14, record: { contact_key: 'e', name: 'z' } },
     ]);
   });
+
+  it.each(['\n', '\r\n'])(
+    'hands on rows with too many or too few fields, and a quote left open at the end, as unreadable (line end %j)',
+    async (eol) => {
+      const csv = ['contact_key,address', 'c1,a,b', 'c2', 'c3,ok', '', 'c4,"cut', 'off'].join(eol);
+      expect(await all(readCsv(source(csv)))).toEqual([
+        { line: 2, raw: 'c1,a,b', problem: 'line 2 has 3 fields where the header has 2' },
+        { line: 3, raw: 'c2', problem: 'line 3 has 1 fields where the header has 2' },
+        { line: 4, record: { contact_key: 'c3', address: 'ok' } },
+        { line: 6, raw: `c4,"cut${eol}off`, problem: expect.stringMatching(/^line 6 cannot be read as CSV/) },
+      ]);
+    },
+  );
 
   it('refuses a header with an unknown or repeated column, or no header at all (400)', async () => {
     await expect(all(readCsv(source('contact_key,email\n')))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });

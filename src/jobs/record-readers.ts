@@ -5,7 +5,7 @@
  * the upload. Each record comes with its 1-based line number in the file (where it starts).
  */
 import { CsvError, Options as CsvOptions, parse as parseCsv } from 'csv-parse';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import split2 from 'split2';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 
@@ -58,42 +58,29 @@ interface CsvRow {
   line: number;
 }
 
-/** CRLF to LF, byte for byte (a CR at the end of a chunk waits for the next one). */
-function lfLineEnds(): Transform {
-  let pending = '';
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      let text = pending + chunk.toString('latin1');
-      pending = text.endsWith('\r') ? '\r' : '';
-      if (pending) text = text.slice(0, -1);
-      done(null, Buffer.from(text.replace(/\r\n/g, '\n'), 'latin1'));
-    },
-    flush(done) {
-      done(null, pending ? Buffer.from(pending, 'latin1') : null);
-    },
-  });
-}
-
 /**
  * CSV: the first row names the columns (record properties only, each once; a BOM is accepted);
  * each following row is one record, its empty fields not given. `permission` is read as a boolean
  * when it is `true` or `false` (any case); any other value is kept as text, and fails the record's
- * rules. Quoted fields may span lines; CRLF and LF line ends are both accepted (read as LF, in
- * quoted fields too). A row with more or fewer fields than the header, or a quoted field left open
+ * rules. Quoted fields may span lines; CRLF and LF both end a record, and a line break inside a
+ * quoted field is kept as sent (CRLF or LF). A row with more or fewer fields than the header, or a quoted field left open
  * at the end of the file, is an unreadable record.
  */
 export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
   // csv-parse's own line count counts a CRLF in a quoted field twice: lines are counted here, from
   // each record's raw text, in the order the parser meets records and unreadable rows
-  let newlinesBefore = 0;
+  let linesBefore = 0;
   const lineOf = (raw: string): number => {
-    const line = newlinesBefore + (/^\n*/.exec(raw)?.[0].length ?? 0) + 1;
-    newlinesBefore += newlines(raw);
+    const { blank, breaks } = lineBreaks(raw);
+    const line = linesBefore + blank + 1;
+    linesBefore += breaks;
     return line;
   };
   const skipped: ReadRecord[] = [];
   const options: CsvOptions<CsvRow, unknown> = {
     bom: true,
+    // both, the longer first: a CRLF is one record end, and a quoted field keeps its line breaks as sent
+    record_delimiter: ['\r\n', '\n'],
     raw: true,
     relax_column_count: true,
     relax_quotes: true,
@@ -110,17 +97,15 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
       const line = lineOf(text);
       skipped.push({
         line,
-        raw: text.replace(/^\n+|\n+$/g, ''),
+        raw: trimLineBreaks(text),
         problem: `line ${line} cannot be read as CSV (${err?.message ?? 'unknown error'})`,
       });
       return undefined;
     },
   };
   const parser = parseCsv(options as unknown as CsvOptions);
-  const lf = lfLineEnds();
-  input.once('error', (err) => lf.destroy(err));
-  lf.once('error', (err) => parser.destroy(err));
-  input.pipe(lf).pipe(parser);
+  input.once('error', (err) => parser.destroy(err));
+  input.pipe(parser);
 
   let header: string[] | undefined;
   for await (const row of parser as AsyncIterable<CsvRow>) {
@@ -133,7 +118,7 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
     if (row.record.length !== header.length) {
       yield {
         line,
-        raw: row.raw.replace(/^\n+|\n+$/g, ''),
+        raw: trimLineBreaks(row.raw),
         problem: `line ${line} has ${row.record.length} fields where the header has ${header.length}`,
       };
       continue;
@@ -151,11 +136,22 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
   yield* skipped;
 }
 
-function newlines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+/**
+ * The line breaks in a record's raw text (csv-parse's `raw`): `blank`, those of the blank lines before
+ * it, and `breaks`, all of them. csv-parse keeps only the first character of a record delimiter in
+ * `raw` (a CRLF that ends a record or a blank line leaves its CR), so: each character of the leading
+ * run of CRs and LFs is one blank line, each LF after it is one line break (in a quoted field, or
+ * the LF that ends the record), and a CR at the very end is the CRLF that ends the record.
+ */
+function lineBreaks(raw: string): { blank: number; breaks: number } {
+  const blank = /^[\r\n]*/.exec(raw)?.[0].length ?? 0;
+  let breaks = blank;
+  for (let i = raw.indexOf('\n', blank); i >= 0; i = raw.indexOf('\n', i + 1)) breaks++;
+  if (raw.length > blank && raw.endsWith('\r')) breaks++;
+  return { blank, breaks };
 }
+
+const trimLineBreaks = (raw: string): string => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 
 function checkHeader(names: string[]): string[] {
   const known = new Set<string>(RECORD_PROPERTIES);

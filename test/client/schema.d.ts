@@ -326,7 +326,7 @@ export interface paths {
         get?: never;
         /**
          * Upload a job's records (CSV or NDJSON, gzip allowed)
-         * @description `text/csv`: the first row names the columns (those of the job, plus new_contact_key and new_address); each further row is a record. An empty field is not given; permission is `true` or `false`. Quoted fields may span lines; CRLF and LF are both fine; a BOM is skipped.
+         * @description `text/csv`: the first row names the columns (those of the job, plus new_contact_key and new_address); each further row is a record. An empty field is not given; permission is `true` or `false`. Quoted fields may span lines, their line breaks kept as sent; CRLF and LF both end a line; a BOM is skipped.
          *
          *     `application/x-ndjson`: one JSON record object a line.
          *
