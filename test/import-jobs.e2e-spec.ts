@@ -19,6 +19,7 @@ jest.setTimeout(60_000);
 
 const ALL = ['contact_key', 'address', 'channel', 'name', 'permission'];
 const CHUNK = 3;
+const ASYNC_PATH = '/rest/bulk/async/contact_extensions';
 
 interface Row {
   contact_key: string;
@@ -387,6 +388,58 @@ describe('import jobs', () => {
     await upload(t, token, first.body.id, 'contact_key,address\n').expect(202);
     const again = await upload(t, token, first.body.id, 'contact_key,address\n').expect(409);
     expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+  });
+
+  it('an Idempotency-Key used again with another body is 422 on every job route, as on the sync routes; the same body gets the first answer', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const jobs = async () => (await t.dataSource.query('SELECT count(*)::int AS n FROM import_job WHERE brand_id = $1', [brand.id]))[0].n;
+    const post = (path: string, key: string, body: object) =>
+      t.http.post(path).set('Authorization', auth(token)).set('Idempotency-Key', key).send(body);
+    const reused = { code: 'IDEMPOTENCY_KEY_REUSED' };
+
+    // create and the async route: a JSON body, compared as the sync routes compare it (key order does not matter)
+    const createKey = randomUUID();
+    const created = await post(JOBS_PATH, createKey, { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true }).expect(
+      201,
+    );
+    const again = await post(JOBS_PATH, createKey, { insertIfNotExists: true, columns: ['contact_key', 'address', 'channel'] }).expect(201);
+    expect(again.body.id).toBe(created.body.id);
+    expect((await post(JOBS_PATH, createKey, { columns: ['contact_key', 'address'] }).expect(422)).body).toMatchObject(reused);
+    const asyncKey = randomUUID();
+    const records = [{ contact_key: 'c1', address: 'a@example.com', channel: 'E' }];
+    const body = { columns: ALL, insertIfNotExists: true, contactDatas: records };
+    const queued = await post(ASYNC_PATH, asyncKey, body).expect(202);
+    expect((await post(ASYNC_PATH, asyncKey, body).expect(202)).body.id).toBe(queued.body.id);
+    const other = { ...body, contactDatas: [{ ...records[0], address: 'b@example.com' }] };
+    expect((await post(ASYNC_PATH, asyncKey, other).expect(422)).body).toMatchObject(reused);
+    expect(await jobs()).toBe(2);
+
+    // the upload: its body is streamed, and compared byte for byte, with its Content-Type and Content-Encoding
+    const csv = 'contact_key,address,channel\nc1,c@example.com,E\n';
+    const put = (key: string, text: string, options: { type?: string; gzip?: boolean } = {}) =>
+      upload(t, token, created.body.id, text, options).set('Idempotency-Key', key);
+    const uploadKey = randomUUID();
+    // an answer given before the body was read is not kept: the same key then runs the next upload
+    await put(uploadKey, '{}', { type: 'application/json' }).expect(415);
+    const first = await put(uploadKey, csv).expect(202);
+    expect(first.body).toMatchObject({ state: 'queued', total: 1 });
+    const retry = await put(uploadKey, csv).expect(202);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    for (const [text, options] of [
+      [csv.replace('c@', 'd@'), {}],
+      [csv, { gzip: true }],
+      [csv, { type: 'application/x-ndjson' }],
+    ] as const) {
+      const res = await put(uploadKey, text, options).expect(422);
+      expect(res.body).toMatchObject(reused);
+    }
+    // without the key, a second upload to the queued job is refused by its state
+    await upload(t, token, created.body.id, csv).expect(409);
+    expect(await jobs()).toBe(2);
+    const job = await waitForJob(t, token, created.body.id);
+    expect(job).toMatchObject({ state: 'completed', total: 1, inserted: 1 });
+    expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address)).toEqual(['a@example.com', 'c@example.com']);
   });
 
   it('the async route takes the sync body and answers 202 with a queued job, then runs it', async () => {

@@ -1,12 +1,21 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, Observable, of } from 'rxjs';
-import { DomainError } from '../common/errors/domain.error';
+import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { ERROR_CODES, ErrorCode, httpStatusOf } from '../common/errors/error-codes';
 import { fromHttpException } from '../common/filters/http-exception.filter';
 import { MetricsService } from '../metrics/metrics.service';
-import { idempotencyKeyOf, REPLAYED_HEADER, requestHash } from './idempotency-key';
-import { IdempotencyClaim, IdempotencyService } from './idempotency.service';
+import {
+  digestBody,
+  idempotencyKeyOf,
+  REPLAYED_HEADER,
+  requestHash,
+  STREAMED_BODY,
+  streamedBodyFingerprint,
+  tapBody,
+} from './idempotency-key';
+import { ClaimOutcome, IdempotencyClaim, IdempotencyService } from './idempotency.service';
 
 /** The caller as auth/ puts it on the request; only its brand matters here (auth/ imports this room, not the reverse). */
 type AuthenticatedRequest = Request & { user?: { brandId: number } };
@@ -19,6 +28,13 @@ type AuthenticatedRequest = Request & { user?: { brandId: number } };
  * The work and the bookkeeping run as one promise that does not depend on the client: when the
  * client gives up and disconnects (the very case retries are for), the request still finishes and
  * its answer is still stored, so that the retry gets it.
+ *
+ * A route whose body the handler streams (@Idempotent with `streamedBody`) has no parsed body to
+ * hash when the key is claimed. It claims the key as "body streaming in"; its body is fingerprinted
+ * (SHA-256 of the bytes as sent, with Content-Type and Content-Encoding) as the handler reads it, and
+ * the answer is kept under the request's whole hash. A later request with the key reads its own
+ * body to compare: the same bytes get the answer again, others 422. An answer given before the body
+ * was read to its end is not kept (the key is given back): nothing can have been done with it.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -27,6 +43,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly idempotency: IdempotencyService,
     private readonly metrics: MetricsService,
+    private readonly reflector: Reflector,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -37,10 +54,37 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
     if (!req.user) throw new Error('@Idempotent() needs an authenticated route: keys are kept per brand');
 
-    const outcome = await this.idempotency.claim(req.user.brandId, key, requestHash(req.method, req.originalUrl, req.body));
+    const brandId = req.user.brandId;
+    const streamed = this.reflector.get<boolean | undefined>(STREAMED_BODY, context.getHandler()) === true;
+    const hashOf = (body: unknown): string => requestHash(req.method, req.originalUrl, body);
+    let outcome: ClaimOutcome;
+    if (!streamed) outcome = await this.idempotency.claim(brandId, key, hashOf(req.body));
+    else {
+      outcome = await this.idempotency.claim(brandId, key, hashOf(streamedBodyFingerprint(req.headers, null)));
+      if (outcome.kind === 'mismatch') {
+        // an answer kept under its body's fingerprint (or another request's): this body is read to compare
+        const sha256 = await digestBody(req).catch(() => {
+          throw invalidRequest('The request body was cut off.', ['the body ended before its end']);
+        });
+        outcome = await this.idempotency.claim(brandId, key, hashOf(streamedBodyFingerprint(req.headers, sha256)));
+        if (outcome.kind === 'claimed') {
+          // the key expired meanwhile; the body is read already, so this request cannot run: the next one will
+          await this.idempotency.release(outcome.claim);
+          outcome = { kind: 'in-progress' };
+        }
+      }
+    }
     switch (outcome.kind) {
-      case 'claimed':
-        return from(this.run(outcome.claim, res, next));
+      case 'claimed': {
+        if (!streamed) return from(this.run(outcome.claim, res, next));
+        const digest = tapBody(req);
+        return from(
+          this.run(outcome.claim, res, next, () => {
+            const sha256 = digest();
+            return sha256 === null ? null : hashOf(streamedBodyFingerprint(req.headers, sha256));
+          }),
+        );
+      }
       case 'replay':
         this.metrics.idempotentReplays.inc();
         res.setHeader(REPLAYED_HEADER, 'true');
@@ -59,17 +103,29 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private async run(claim: IdempotencyClaim, res: Response, next: CallHandler): Promise<unknown> {
+  /**
+   * `hashOfRead`: for a streamed body, the request's whole hash once its body has been read to the
+   * end, null before (the answer is then not kept).
+   */
+  private async run(claim: IdempotencyClaim, res: Response, next: CallHandler, hashOfRead?: () => string | null): Promise<unknown> {
     let value: unknown;
     try {
       value = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (err) {
       const answer = errorAnswerOf(err);
-      await this.settle(claim, answer ? () => this.idempotency.complete(claim, answer.status, JSON.stringify(answer.body)) : undefined);
+      const hash = hashOfRead?.();
+      await this.settle(
+        claim,
+        answer && hash !== null ? () => this.idempotency.complete(claim, answer.status, JSON.stringify(answer.body), hash) : undefined,
+      );
       throw err;
     }
+    const hash = hashOfRead?.();
     // the status the route answers with (@HttpCode), set by Nest before the interceptors run
-    await this.settle(claim, () => this.idempotency.complete(claim, res.statusCode, JSON.stringify(value) ?? ''));
+    await this.settle(
+      claim,
+      hash === null ? undefined : () => this.idempotency.complete(claim, res.statusCode, JSON.stringify(value) ?? '', hash),
+    );
     return value;
   }
 

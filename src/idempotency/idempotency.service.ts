@@ -106,14 +106,19 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     return { kind: 'in-progress' };
   }
 
-  /** Stores the answer when a retry should get it again; else gives the key back. */
-  async complete(claim: IdempotencyClaim, status: number, body: string): Promise<void> {
+  /**
+   * Stores the answer when a retry should get it again; else gives the key back. `requestHash`, when
+   * given, replaces the hash the key was claimed with: the request's whole hash, known only once a
+   * streamed body has been read.
+   */
+  async complete(claim: IdempotencyClaim, status: number, body: string, requestHash?: string): Promise<void> {
     if (!isReplayable(status)) return this.release(claim);
     await this.dataSource.query(
       `UPDATE idempotency_key
-          SET response_status = $4, response_body = $5, expires_at = now() + $6 * interval '1 second'
+          SET response_status = $4, response_body = $5, expires_at = now() + $6 * interval '1 second',
+              request_hash = COALESCE($7, request_hash)
         WHERE brand_id = $1 AND idempotency_key = $2 AND owner = $3 AND response_status IS NULL`,
-      [claim.brandId, claim.key, claim.owner, status, body, this.ttlSeconds],
+      [claim.brandId, claim.key, claim.owner, status, body, this.ttlSeconds, requestHash ?? null],
     );
   }
 

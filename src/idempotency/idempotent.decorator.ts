@@ -1,8 +1,8 @@
-import { applyDecorators, Type, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, SetMetadata, Type, UseInterceptors } from '@nestjs/common';
 import { ApiConflictResponse, ApiExtraModels, ApiHeader, ApiUnprocessableEntityResponse, getSchemaPath } from '@nestjs/swagger';
 import { errorExample } from '../common/decorators/api-error-responses.decorator';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
-import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, STREAMED_BODY } from './idempotency-key';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /** A 409 the route answers on its own: documented together with IDEMPOTENCY_KEY_IN_USE. */
@@ -27,10 +27,16 @@ const IN_USE_EXAMPLE = errorExample(
  * this decorator, so that the limit is checked first (either order is correct; that one is cheaper).
  * A route that answers a 409 of its own passes it as `ownConflict` instead of its own
  * @ApiConflictResponse: one status has one response in OpenAPI, so both are documented in it.
+ * A route whose handler streams the body itself (no body parser) sets `streamedBody`: its body is
+ * compared by the SHA-256 of its bytes as sent, with its Content-Type and Content-Encoding.
  */
-export function Idempotent(ownConflict?: OwnConflict): MethodDecorator {
+export function Idempotent(ownConflict?: OwnConflict, options: { streamedBody?: boolean } = {}): MethodDecorator {
+  const sameRequest = options.streamedBody
+    ? 'method, path, Content-Type, Content-Encoding and the body, byte for byte'
+    : 'method, path and body; key order and whitespace do not matter';
   const schemas = ownConflict?.type && ownConflict.type !== ErrorResponseDto ? [ownConflict.type, ErrorResponseDto] : [ErrorResponseDto];
   return applyDecorators(
+    SetMetadata(STREAMED_BODY, options.streamedBody === true),
     UseInterceptors(IdempotencyInterceptor),
     ApiExtraModels(...schemas),
     ApiHeader({
@@ -39,8 +45,9 @@ export function Idempotent(ownConflict?: OwnConflict): MethodDecorator {
       description:
         'Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. ' +
         'The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request ' +
-        `(method, path and body; key order and whitespace do not matter) gets that answer again, with the header \`${REPLAYED_HEADER}: true\`, ` +
+        `(${sameRequest}) gets that answer again, with the header \`${REPLAYED_HEADER}: true\`, ` +
         'and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. ' +
+        (options.streamedBody ? 'Nor is an answer given before the body was read to its end (nothing was done with it). ' : '') +
         'The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. ' +
         'An invalid value: 400 INVALID_REQUEST.',
       schema: {

@@ -42,7 +42,7 @@ export class ImportJobsController {
   @Put('contact_extensions/jobs/:id/data')
   @HttpCode(202)
   @Authenticated({ permission: 'ContactExtensions.Manage' })
-  @Idempotent(stateConflict('uploaded to'))
+  @Idempotent(stateConflict('uploaded to'), { streamedBody: true })
   @ApiUploadImportJobData()
   upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: Request): Promise<ImportJobDto> {
     return this.service.upload(user, id, req);

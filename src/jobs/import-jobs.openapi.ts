@@ -127,7 +127,7 @@ export function ApiUploadImportJobData(): MethodDecorator {
         'A row or line that cannot be read (too many or too few fields, a quote left open, invalid JSON) is an UNREADABLE_RECORD error of that record, not of the upload. ' +
           'Only a header that cannot be read or names an unknown column refuses the upload (400). ' +
           'JOB_MAX_BYTES (decompressed) and JOB_MAX_RECORDS bound an upload (413).',
-        'An Idempotency-Key makes a retried upload answer as the first did; it does not compare bodies. Needs the permission `ContactExtensions.Manage`.',
+        'An Idempotency-Key makes a retried upload of the same bytes answer as the first did; other bytes with the same key: 422. Needs the permission `ContactExtensions.Manage`.',
       ].join('\n\n'),
     }),
     ApiParam(JOB_ID),

@@ -334,7 +334,7 @@ export interface paths {
          *
          *     A row or line that cannot be read (too many or too few fields, a quote left open, invalid JSON) is an UNREADABLE_RECORD error of that record, not of the upload. Only a header that cannot be read or names an unknown column refuses the upload (400). JOB_MAX_BYTES (decompressed) and JOB_MAX_RECORDS bound an upload (413).
          *
-         *     An Idempotency-Key makes a retried upload answer as the first did; it does not compare bodies. Needs the permission `ContactExtensions.Manage`.
+         *     An Idempotency-Key makes a retried upload of the same bytes answer as the first did; other bytes with the same key: 422. Needs the permission `ContactExtensions.Manage`.
          */
         put: operations["UploadImportJobData"];
         post?: never;
@@ -3861,7 +3861,7 @@ export interface operations {
             header?: {
                 /** @description `gzip` when the body is gzip-compressed. */
                 "Content-Encoding"?: "gzip" | "identity";
-                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path and body; key order and whitespace do not matter) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
+                /** @description Makes the request safe to retry: a unique value per request (e.g. a UUID), 1 to 255 visible ASCII characters. The first answer (status and body) is kept for your brand for 24 hours. A retry with the same key and the same request (method, path, Content-Type, Content-Encoding and the body, byte for byte) gets that answer again, with the header `Idempotent-Replayed: true`, and writes nothing. Answers 5xx and 429 are not kept: a retry after them runs again. Nor is an answer given before the body was read to its end (nothing was done with it). The same key with another request: 422 IDEMPOTENCY_KEY_REUSED. A retry while the first is still running: 409 IDEMPOTENCY_KEY_IN_USE. An invalid value: 400 INVALID_REQUEST. */
                 "Idempotency-Key"?: string;
             };
             path: {
