@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PgBoss } from 'pg-boss';
 import { gzipSync } from 'node:zlib';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
 import { PURGE_CRON, PURGE_QUEUE } from '../src/jobs/import-job-queue';
 import { BULK_PATH } from './support/bulk';
@@ -79,6 +80,12 @@ describe('import jobs', () => {
       made.push(b);
     }
     return { sync: made[0], job: made[1] };
+  }
+
+  /** Cancels a job the test is done with, so that its hundreds of chunks do not keep the worker from the next tests' jobs. */
+  async function stopJob(token: string, id: string): Promise<void> {
+    await t.http.post(`${JOBS_PATH}/${id}/cancel`).set('Authorization', auth(token)).expect(200);
+    await waitForJob(t, token, id);
   }
 
   const syncRequest = (token: string, body: object) =>
@@ -371,6 +378,49 @@ describe('import jobs', () => {
     expect((await waitForJob(t, token, created.id, () => true)).state).toBe('open');
   });
 
+  it('JOB_MAX_RECORDS and JOB_MAX_BYTES: 413 beyond either, gzip or not, keeping nothing; at the limits the upload is taken', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const created = await createJob(t, token, { columns: ['contact_key', 'address'] });
+    const rows = (n: number) => 'contact_key,address\n' + 'c1,a@b.c\n'.repeat(n);
+    for (const gzip of [false, true]) {
+      const res = await upload(t, token, created.id, rows(1001), { gzip }).expect(413);
+      expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'The upload holds more than 1000 records.' });
+    }
+    // 64 KiB and one byte, in few records
+    const big = 'contact_key,address\n' + `c1,${'x'.repeat(64 * 1024 - 27)}@b.c\n`;
+    expect(Buffer.byteLength(big)).toBe(64 * 1024 + 1);
+    for (const gzip of [false, true]) {
+      const res = await upload(t, token, created.id, big, { gzip }).expect(413);
+      expect(res.body).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `The upload is larger than ${64 * 1024} bytes once decompressed.`,
+      });
+    }
+    expect(await t.dataSource.query('SELECT count(*)::int AS n FROM import_job_record WHERE brand_id = $1', [brand.id])).toEqual([
+      { n: 0 },
+    ]);
+    expect((await waitForJob(t, token, created.id, () => true)).state).toBe('open');
+    const taken = await upload(t, token, created.id, rows(1000), { gzip: true }).expect(202);
+    expect(taken.body).toMatchObject({ state: 'queued', total: 1000 });
+    await stopJob(token, created.id);
+  });
+
+  it('the async route has the sync body limits: more than 1000 records is 400, a body over BODY_LIMIT 413; no job is made', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const record = (i: number, name?: string) => ({ contact_key: 'c1', address: `r${i}@example.com`, channel: 'E', name });
+    const send = (records: object[]) =>
+      t.http.post(ASYNC_PATH).set('Authorization', auth(token)).send({ columns: ALL, insertIfNotExists: true, contactDatas: records });
+    const many = await send(Array.from({ length: 1001 }, (_, i) => record(i))).expect(400);
+    expect(many.body).toMatchObject({ code: 'INVALID_REQUEST', details: ['contactDatas must hold at most 1000 records'] });
+    // 1000 records of 6 kB each: over the default BODY_LIMIT of 5 MB
+    const large = await send(Array.from({ length: 1000 }, (_, i) => record(i, 'n'.repeat(6000)))).expect(413);
+    expect(large.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(await t.dataSource.query('SELECT count(*)::int AS n FROM import_job WHERE brand_id = $1', [brand.id])).toEqual([{ n: 0 }]);
+    const taken = await send(Array.from({ length: 1000 }, (_, i) => record(i))).expect(202);
+    expect(taken.body).toMatchObject({ state: 'queued', total: 1000 });
+    await stopJob(token, taken.body.id);
+  });
+
   it('a retried create with the same Idempotency-Key gives one job; a second upload is 409', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http);
     const key = randomUUID();
@@ -571,6 +621,56 @@ describe('import jobs', () => {
       expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
     });
 
+    it('cancel of an open or a queued job cancels it at once: it never runs, and writes nothing', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'held@example.com', channel: 'E' }]);
+      const open = await createJob(t, token, { columns: ['contact_key', 'address'] });
+      const cancelledOpen = await t.http.post(`${JOBS_PATH}/${open.id}/cancel`).set('Authorization', auth(token)).expect(200);
+      expect(cancelledOpen.body).toMatchObject({ state: 'cancelled', processed: 0 });
+      expect(cancelledOpen.body.finished_at).toEqual(expect.any(String));
+      expect((await upload(t, token, open.id, 'contact_key,address\n').expect(409)).body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+
+      // the brand's first job holds its turn (one job per brand at a time), kept in flight by a row lock
+      const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
+        brand.id,
+        'held@example.com',
+      ]);
+      const first = await createJob(t, token, { columns: ALL });
+      const second = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
+      try {
+        await upload(t, token, first.id, ndjson([{ contact_key: 'c1', address: 'held@example.com', permission: true }]), {
+          type: 'application/x-ndjson',
+        }).expect(202);
+        await waitForJob(t, token, first.id, (j) => j.state === 'processing');
+        await until('the first job waits for the lock', async () => (await lock.waiters()) > 0);
+        await upload(t, token, second.id, ndjson([{ contact_key: 'c1', address: 'never@example.com', channel: 'E' }]), {
+          type: 'application/x-ndjson',
+        }).expect(202);
+        expect((await waitForJob(t, token, second.id, () => true)).state).toBe('queued');
+        const cancelled = await t.http.post(`${JOBS_PATH}/${second.id}/cancel`).set('Authorization', auth(token)).expect(200);
+        expect(cancelled.body).toMatchObject({ state: 'cancelled', total: 1, processed: 0, cancel_requested: true });
+      } finally {
+        await lock.release();
+      }
+      expect(await waitForJob(t, token, first.id)).toMatchObject({ state: 'completed', updated: 1 });
+      // a later job of the brand runs after the cancelled one's turn has come and gone
+      const later = await createJob(t, token, { columns: ALL });
+      await upload(t, token, later.id, ndjson([{ contact_key: 'c1', address: 'held@example.com', permission: false }]), {
+        type: 'application/x-ndjson',
+      }).expect(202);
+      expect(await waitForJob(t, token, later.id)).toMatchObject({ state: 'completed', updated: 1 });
+      expect(await waitForJob(t, token, second.id, () => true)).toMatchObject({
+        state: 'cancelled',
+        processed: 0,
+        inserted: 0,
+        started_at: null,
+      });
+      expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address)).toEqual(['held@example.com']);
+      expect((await t.http.post(`${JOBS_PATH}/${second.id}/cancel`).set('Authorization', auth(token)).expect(409)).body).toMatchObject({
+        code: 'JOB_STATE_CONFLICT',
+      });
+    });
+
     it('retention: the hourly purge deletes jobs finished, or left open, more than JOB_RETENTION_DAYS ago, with their staging rows and reports', async () => {
       const owner = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       const other = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
@@ -643,6 +743,82 @@ describe('import jobs', () => {
       ]);
     });
   }
+});
+
+describe('import job reports', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ JOB_WORKERS: 'true' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('errors.csv streams the same report as the JSON pages, row for row, past its 5000-row pages (a gzip CSV upload)', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const lines = ['contact_key,address,channel,name'];
+    for (let i = 0; i < 5200; i++) {
+      if (i % 1000 === 7)
+        lines.push(`c1,"x${i},""quoted""@example.com",E,"a name, with\r\na line break"`); // INVALID_ADDRESS
+      else if (i % 1000 === 8)
+        lines.push(`c1,unreadable${i}@example.com,E,,"one field too many"`); // UNREADABLE_RECORD
+      else if (i % 1000 === 9)
+        lines.push(`c1,dup@example.com,E,`); // DUPLICATE_IN_REQUEST but the last
+      else lines.push(`c1,m${i}@example.com,,Ünïcödé ${i}`); // MISSING_FIELD channel, and the name is no type
+    }
+    const { job, issues } = await runJob(
+      t,
+      token,
+      { columns: ['contact_key', 'address', 'channel', 'name'], insertIfNotExists: true },
+      lines.join('\r\n'),
+      {
+        gzip: true,
+      },
+    );
+    expect(job).toMatchObject({ state: 'completed', total: 5200 });
+    expect(issues.length).toBeGreaterThan(5000);
+    expect(new Set(issues.map((i) => i.code))).toEqual(
+      new Set(['INVALID_ADDRESS', 'UNREADABLE_RECORD', 'DUPLICATE_IN_REQUEST', 'MISSING_FIELD', 'UNKNOWN_EXTENSION_TYPE']),
+    );
+
+    const res = await t.http
+      .get(`${JOBS_PATH}/${job.id}/errors.csv`)
+      .set('Authorization', auth(token))
+      .buffer(true)
+      .parse((r, done) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (chunk: string) => (text += chunk));
+        r.on('end', () => done(null, text));
+      })
+      .expect(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const rows = parseCsvSync(res.body as string, { columns: true }) as Record<string, string>[];
+    const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+    const asRow = (i: IssueAnswer) => {
+      const values = i.values as Record<string, unknown> | null;
+      const echo = (key: string) => (typeof values?.[key] === 'string' ? (values[key] as string) : '');
+      return {
+        index: text(i.index),
+        line: text(i.line),
+        severity: i.severity,
+        code: i.code,
+        field: text(i.field),
+        message: i.message,
+        contact_key: echo('contact_key'),
+        address: echo('address'),
+        values: values === null ? '' : JSON.stringify(values),
+        raw: text(i.raw),
+      };
+    };
+    expect(rows).toHaveLength(issues.length);
+    expect(rows).toEqual(issues.map(asRow));
+    expect(rows.find((r) => r.code === 'INVALID_ADDRESS')).toMatchObject({
+      line: '9',
+      address: 'x7,"quoted"@example.com',
+      values: JSON.stringify({ contact_key: 'c1', address: 'x7,"quoted"@example.com', channel: 'E', name: 'a name, with\r\na line break' }),
+    });
+  });
 });
 
 describe('import jobs on the embedded database', () => {
