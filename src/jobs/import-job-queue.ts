@@ -10,7 +10,7 @@
  */
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Db, Job } from 'pg-boss';
+import type { Job } from 'pg-boss';
 import { PgBoss } from 'pg-boss';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
@@ -18,6 +18,7 @@ import { JobsConfig } from '../config/jobs.config';
 import { DomainError } from '../common/errors/domain.error';
 import { ImportJobEngine } from './import-job-engine';
 import { ImportJobsRepository } from './import-jobs.repository';
+import { pgBossDb } from './pg-boss-db';
 
 export const IMPORT_QUEUE = 'contact-extension-imports';
 /** Its schedule runs the retention purge (`ImportJobsRepository.purge`) every hour, at minute 17. */
@@ -30,25 +31,6 @@ const START_RETRY_MS = 2000;
 interface ImportJobData {
   brandId: number;
   jobId: string;
-}
-
-/** pg-boss's database interface over a TypeORM runner or data source. */
-function adapter(db: QueryRunner | DataSource): Db {
-  return {
-    async executeSql(text: string, values?: unknown[]) {
-      if ('connect' in db && 'release' in db) {
-        const result = await db.query(text, values, true);
-        return { rows: (result.records ?? []) as unknown[] };
-      }
-      const runner = (db as DataSource).createQueryRunner();
-      try {
-        const result = await runner.query(text, values, true);
-        return { rows: (result.records ?? []) as unknown[] };
-      } finally {
-        await runner.release();
-      }
-    },
-  };
 }
 
 class JobStoppedError extends Error {
@@ -85,7 +67,7 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
       registerInstance: false,
     };
     this.boss = !database.url
-      ? new PgBoss({ ...timings, backend: 'pglite', db: adapter(this.dataSource) })
+      ? new PgBoss({ ...timings, backend: 'pglite', db: pgBossDb(this.dataSource) })
       : new PgBoss({ ...timings, connectionString: database.url, max: 3 });
     this.boss.on('error', (err: Error) => this.logger.warn(`queue: ${err.message}`));
   }
@@ -141,7 +123,7 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
   async enqueue(runner: QueryRunner, brandId: number, jobId: string): Promise<void> {
     if (!this.started) throw queueUnavailable();
     const data: ImportJobData = { brandId, jobId };
-    await this.boss.send(IMPORT_QUEUE, data, { singletonKey: String(brandId), db: adapter(runner) });
+    await this.boss.send(IMPORT_QUEUE, data, { singletonKey: String(brandId), db: pgBossDb(runner) });
   }
 
   private async handle(job: Job<ImportJobData>): Promise<void> {
