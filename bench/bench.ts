@@ -15,7 +15,18 @@ import { DataSource } from 'typeorm';
 import { BATCH_KINDS, BatchKind, KIND_DESCRIPTIONS, World } from './batches';
 import { extendSeed, maxId, openDataSource, prepareTarget, removeBrand, reset, seed, SeededBrand, serverVersion, Target } from './database';
 import { judgeJobs, JobsResults, measureJobs, missingJobFigures, renderJobs } from './jobs-bench';
-import { Floor, FloorLatency, Latency, measureInTurn, measureNaive, measureService, measureThroughput, Phase, Throughput } from './measure';
+import {
+  Floor,
+  FloorLatency,
+  Latency,
+  measureInTurn,
+  measureNaive,
+  measureService,
+  measureThroughput,
+  Phase,
+  ServiceTimeline,
+  Throughput,
+} from './measure';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { IndependentFloor } from './independent-floor';
 import { HeapReport, ServiceProcess } from './service';
@@ -176,6 +187,8 @@ class Harness {
 interface KindResult {
   description: string;
   service: Latency;
+  /** the service's own account of where its time goes (null on the embedded database) */
+  timeline: ServiceTimeline | null;
   floor: FloorLatency;
   /** the independent floor (independent-floor.ts) */
   independent: Latency;
@@ -220,6 +233,21 @@ interface Results {
   jobs: JobsResults | null;
   profile: null | { file: string; byOwner: { name: string; share: number }[]; byFunction: { name: string; share: number }[] };
   targets: { name: string; target: string; value: string; pass: boolean | null }[];
+}
+
+/** The service's own account of a mixed request: its work before each statement, the statement, the answer. */
+function timelineLines(mixed: KindResult | undefined): string[] {
+  const t = mixed?.timeline;
+  if (!mixed || !t) return [];
+  return [
+    table(
+      ['service, mixed, by step (medians, ms)', 'node', 'db'],
+      [...t.steps.map((s) => [s.label, f1(s.node), f1(s.db)]), ['(to the answer)', f1(t.after), '']],
+    ),
+    `(timed inside the service over ${t.requests} requests: node = its own work before the statement, db = the statement's round trip; ` +
+      `per request node ${f1(t.node)} + db ${f1(t.db)}, arrival to answer ${f1(t.total)}; independent floor p50 ${f1(mixed.independent.p50)})`,
+    '',
+  ];
 }
 
 async function main(options: Options, cleanup: (fn: () => Promise<void>) => void): Promise<number> {
@@ -277,6 +305,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
   const independentGrowth = new Map<number, Latency>();
   const naiveOf = new Map<BatchKind, Latency>();
   const serviceOf = new Map<BatchKind, Latency>();
+  const timelineOf = new Map<BatchKind, ServiceTimeline | null>();
   const floorGrowth = new Map<number, Latency>();
   const serviceGrowth = new Map<number, Latency>();
   const logKind = (kind: BatchKind) =>
@@ -294,6 +323,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
       const naive = { dataSource: await h.db(), brand: h.brand, phase: p.naive };
       const m = await measureInTurn(await h.service(), floor, independent, naive, world, kind, p.batch, p.latency);
       serviceOf.set(kind, m.service);
+      timelineOf.set(kind, m.timeline);
       floorOf.set(kind, m.floor);
       independentOf.set(kind, m.independent);
       naiveOf.set(kind, m.naive!);
@@ -391,6 +421,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     results.kinds[kind] = {
       description: KIND_DESCRIPTIONS[kind],
       service,
+      timeline: timelineOf.get(kind) ?? null,
       floor,
       independent,
       naive,
@@ -674,6 +705,7 @@ export function render(r: Results): string {
       }),
     ),
     '',
+    ...timelineLines(r.kinds.mixed),
     table(
       ['mixed batch of', 'svc p50 ms', 'µs/record', 'floor p50 ms', 'svc/floor', 'indep p50 ms', 'svc/indep', 'stmts svc', 'stmts floor'],
       r.growth.map((g) => [

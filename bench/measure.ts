@@ -24,7 +24,7 @@ import { OperationsRecorder } from '../src/operations/operations.recorder';
 import { PostgresLimitStore } from '../src/rate-limit/postgres-limit-store';
 import { Batch, BatchKind, COLUMNS, Lane, World } from './batches';
 import type { SeededBrand } from './database';
-import { BULK_LIMITS, type ServiceProcess } from './service';
+import { BULK_LIMITS, type ServiceProcess, type TimedRequest } from './service';
 // plain JS, shared with the service's preload
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { countQueries } = require('./query-counter') as { countQueries(): () => number };
@@ -243,6 +243,45 @@ function summarizeFloor(runs: FloorRun[]): FloorLatency {
   };
 }
 
+/** Where the service's own time goes on one kind of batch: medians over its timed requests (ms). */
+export interface ServiceTimeline {
+  requests: number;
+  /** each statement in order: the service's work before it (node), then its round trip (db) */
+  steps: { label: string; node: number; db: number }[];
+  /** from the last statement's answer to the request's answer */
+  after: number;
+  /** per request: all its own work, all its statements' round trips, arrival to answer */
+  node: number;
+  db: number;
+  total: number;
+}
+
+/** The medians of the requests that sent the most common number of statements (a retried one sends more). */
+export function summarizeTimeline(requests: TimedRequest[]): ServiceTimeline | null {
+  const counts = new Map<number, number>();
+  for (const r of requests) counts.set(r.statements.length, (counts.get(r.statements.length) ?? 0) + 1);
+  const common = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const usual = requests.filter((r) => r.statements.length === common);
+  if (usual.length === 0) return null;
+  const median = (values: number[]): number =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
+  return {
+    requests: usual.length,
+    steps: usual[0].statements.map((s, i) => ({
+      label: s.label,
+      node: median(usual.map((r) => r.statements[i].node)),
+      db: median(usual.map((r) => r.statements[i].db)),
+    })),
+    after: median(usual.map((r) => r.after)),
+    node: median(usual.map((r) => r.statements.reduce((sum, s) => sum + s.node, r.after))),
+    db: median(usual.map((r) => r.statements.reduce((sum, s) => sum + s.db, 0))),
+    total: median(usual.map((r) => r.total)),
+  };
+}
+
 /**
  * The service, the floor, the independent floor and (if asked) the naive way on one kind of batch,
  * taking turns: a service request, then the floor's run of the next batch, then the independent
@@ -260,7 +299,7 @@ export async function measureInTurn(
   kind: BatchKind,
   size: number,
   phase: Phase,
-): Promise<{ service: Latency; floor: FloorLatency; independent: Latency; naive?: Latency }> {
+): Promise<{ service: Latency; timeline: ServiceTimeline | null; floor: FloorLatency; independent: Latency; naive?: Latency }> {
   const total = phase.warmup + phase.requests;
   const naiveRuns = naive ? naive.phase.warmup + naive.phase.requests : 0;
   // the naive runs go after evenly spread turns (the first ones are its warm-up)
@@ -275,7 +314,10 @@ export async function measureInTurn(
   let statementsBefore = 0;
   for (let k = 0; k < total; k++) {
     const timed = k >= phase.warmup;
-    if (k === phase.warmup) statementsBefore = await service.queries();
+    if (k === phase.warmup) {
+      statementsBefore = await service.queries();
+      await service.timelineStart();
+    }
     const ms = await serviceOnce(service, world.build(kind, size));
     if (timed) serviceSamples.push(ms);
     const run = await floor.run(world.build(kind, size));
@@ -295,8 +337,10 @@ export async function measureInTurn(
   }
   // the service counts its statements itself: the floor and naive runs count in this process
   const statements = ((await service.queries()) - statementsBefore) / phase.requests;
+  const timeline = summarizeTimeline(await service.timelineStop());
   return {
     service: summarize(serviceSamples, statements),
+    timeline,
     floor: summarizeFloor(floorRuns),
     independent: summarize(independentSamples, independentStatements),
     naive: naive ? summarize(naiveSamples, naiveStatements) : undefined,

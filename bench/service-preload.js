@@ -1,7 +1,8 @@
 /**
  * Preloaded into the service under benchmark (`node -r ./bench/service-preload.js dist/main.js`).
  * Counts the SQL statements the service sends, tells its memory by V8 heap space and, on request,
- * runs the V8 CPU profiler and allocation sampler, all driven over the IPC channel that the
+ * keeps the timeline of its bulk requests (request-timeline.js) and runs the V8 CPU profiler and
+ * allocation sampler, all driven over the IPC channel that the
  * benchmark opens. Without that channel it does nothing, so the service under test runs its own
  * code unchanged; the counter costs one increment per query.
  */
@@ -10,9 +11,11 @@ const { writeFileSync } = require('node:fs');
 const inspector = require('node:inspector');
 const v8 = require('node:v8');
 const { countQueries } = require('./query-counter');
+const { installTimeline } = require('./request-timeline');
 
 if (typeof process.send === 'function') {
   const queries = countQueries();
+  const timeline = installTimeline();
   let session;
   const post = (method, params) =>
     new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
@@ -20,6 +23,12 @@ if (typeof process.send === 'function') {
   const handlers = {
     async queries() {
       return queries();
+    },
+    async timelineStart() {
+      timeline.start();
+    },
+    async timelineStop() {
+      return timeline.stop();
     },
     /** where the resident memory is: the process's figures and V8's heap spaces, in bytes */
     async memory() {

@@ -44,6 +44,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** One bulk request as the service timed it (ms): before each statement its own work, then the statement's round trip. */
+export interface TimedRequest {
+  total: number;
+  statements: { label: string; node: number; db: number }[];
+  /** from the last statement's answer to the request's answer */
+  after: number;
+}
+
 export interface HeapReport {
   rss: number;
   heapTotal: number;
@@ -202,6 +210,16 @@ export class ServiceProcess {
   /** SQL statements the service has sent since it started. */
   queries(): Promise<number> {
     return this.ipc<number>('queries');
+  }
+
+  /** From now on, the service times its bulk requests: their arrival, each statement, their answer. */
+  timelineStart(): Promise<void> {
+    return this.ipc<void>('timelineStart');
+  }
+
+  /** The bulk requests answered since timelineStart, one at a time (request-timeline.js). */
+  timelineStop(): Promise<TimedRequest[]> {
+    return this.ipc<TimedRequest[]>('timelineStop');
   }
 
   profileStart(): Promise<void> {
