@@ -16,7 +16,16 @@ if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))
   setFlagsFromString('--heap-growing-percent=100');
 }
 
+/** Without DATABASE_URL there is no queue to share: the embedded database belongs to the one API process, which runs the jobs itself. */
+const EMBEDDED_REFUSAL =
+  'a separate worker needs a PostgreSQL server: set DATABASE_URL (and JWT_SECRET) as for the API. ' +
+  'On the embedded database the API process runs the import jobs itself (JOB_WORKERS).';
+
 async function bootstrap(): Promise<void> {
+  if (!process.env.DATABASE_URL) {
+    process.stderr.write(`worker: ${EMBEDDED_REFUSAL}\n`);
+    process.exit(2);
+  }
   process.env.JOB_WORKERS = 'true';
   const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoLogger));

@@ -2,14 +2,15 @@ import { DataSource } from 'typeorm';
 import { brandWithToken, insertExtensions } from './support/factories';
 import { lockRows, until } from './support/hold';
 import { createJob, JobAnswer, ndjson, upload, waitForJob } from './support/jobs';
-import { childEnv, ServiceProcess } from './support/processes';
+import { childEnv, run, ServiceProcess } from './support/processes';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from './support/test-app';
 import { serverDatabaseUrl } from './support/test-database';
 
 /**
  * Import jobs run by separate worker processes (`src/worker.ts`, as `npm run worker` runs it) on a
  * PostgreSQL server, the API only queueing them: a worker killed with SIGKILL mid-job, and two
- * workers sharing one queue. Real processes, real signals.
+ * workers sharing one queue. Real processes, real signals. Without a server (the embedded database,
+ * which belongs to the API process) a worker refuses to start, and only that is tested.
  */
 
 jest.setTimeout(300_000);
@@ -27,6 +28,16 @@ async function counts(ds: DataSource, brandId: number) {
   );
   return row as { rows: number; permitted: number; consent: number; consent_addresses: number };
 }
+
+describe('a worker process without DATABASE_URL', () => {
+  it('refuses to start (exit 2), saying that it needs a PostgreSQL server and that the API runs the jobs on the embedded database', async () => {
+    const finished = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'], childEnv({}), 150_000);
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toMatch(/worker: a separate worker needs a PostgreSQL server: set DATABASE_URL/);
+    expect(finished.stderr).toMatch(/the API process runs the import jobs itself/);
+    expect(finished.stdout).not.toMatch(/import job worker started/);
+  });
+});
 
 if (serverDatabaseUrl()) {
   describe('import job workers in their own processes', () => {
