@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
@@ -64,8 +65,11 @@ async function bootstrap(): Promise<void> {
 }
 
 /**
- * SIGTERM: stop taking connections, let the requests in flight finish (up to the grace period),
- * close the pool and the embedded database (shutdown hooks), and exit 0.
+ * SIGTERM: stop taking connections, let the requests in flight finish (up to the grace period), then
+ * close the application: the job queue stops at its next chunk boundary, the pool and the embedded
+ * database close (shutdown hooks), and the process exits 0. The listener is closed here, first:
+ * app.close() alone runs the queue's shutdown hook before it stops listening, and would take new
+ * connections meanwhile.
  */
 function stopGracefullyOn(signals: NodeJS.Signals[], app: NestExpressApplication, graceMs: number): void {
   const logger = new Logger('Shutdown');
@@ -78,13 +82,18 @@ function stopGracefullyOn(signals: NodeJS.Signals[], app: NestExpressApplication
       logger.error('grace period over: exiting with requests still in flight');
       process.exit(1);
     }, graceMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      (err: Error) => {
-        logger.error(`shutdown failed: ${err.message}`);
-        process.exit(1);
-      },
-    );
+    const server = app.getHttpServer() as Server;
+    // closes idle keep-alive connections; the others close once their request is answered
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    drained
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (err: Error) => {
+          logger.error(`shutdown failed: ${err.message}`);
+          process.exit(1);
+        },
+      );
   };
   for (const signal of signals) process.once(signal, stop);
 }
