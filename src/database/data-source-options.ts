@@ -7,6 +7,7 @@ import { RetrySafetyAndLimits1764200000000 } from './migrations/1764200000000-Re
 import { BulkPathCosts1764300000000 } from './migrations/1764300000000-BulkPathCosts';
 import { CanonicalPhoneNumbers1764400000000 } from './migrations/1764400000000-CanonicalPhoneNumbers';
 import { ImportJobs1764500000000 } from './migrations/1764500000000-ImportJobs';
+import { ImportJobSuperseded1764600000000 } from './migrations/1764600000000-ImportJobSuperseded';
 
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
 export const MIGRATIONS = [
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   BulkPathCosts1764300000000,
   CanonicalPhoneNumbers1764400000000,
   ImportJobs1764500000000,
+  ImportJobSuperseded1764600000000,
 ];
 
 /**

@@ -296,7 +296,7 @@ export class ImportJobEngine {
       chunk.issues.push({ position, severity: 'error', code: UNREADABLE_RECORD, message: row.problem ?? 'the record cannot be read' });
       return;
     }
-    if (row.last !== null && Number(row.last) !== position) {
+    if (row.last !== null) {
       chunk.skipped++;
       chunk.issues.push({
         position,

@@ -47,7 +47,7 @@ export interface StagedRow {
   record: string | null;
   raw: string | null;
   problem: string | null;
-  /** the position of the last record of this record's group (itself when it is the last) */
+  /** the position of the last record of this record's group when that is a later one; else null */
   last: number | null;
 }
 
@@ -202,16 +202,28 @@ export class ImportJobsRepository {
     return rows.length > 0;
   }
 
-  /** The staged records at positions from..from+size-1, each with the position of the last record of its group. */
+  /**
+   * Marks every record that a later record of its group supersedes with the position of the last
+   * one: one sort of the job's group keys, once the whole upload is staged.
+   */
+  async markSuperseded(runner: QueryRunner, brandId: number, id: string): Promise<void> {
+    await runner.query(
+      `UPDATE import_job_record r SET superseded_by = d.last
+         FROM (SELECT g.position, max(g.position) OVER (PARTITION BY g.group_key COLLATE "C") AS last
+                 FROM import_job_record g
+                WHERE g.brand_id = $1 AND g.job_id = $2 AND g.group_key IS NOT NULL) d
+        WHERE r.brand_id = $1 AND r.job_id = $2 AND r.position = d.position AND d.last <> d.position`,
+      [brandId, id],
+    );
+  }
+
+  /** The staged records at positions from..from+size-1, a range of the primary key. */
   async chunk(runner: QueryRunner | DataSource, brandId: number, id: string, from: number, size: number): Promise<StagedRow[]> {
     return runner.query(
-      `SELECT r.position, r.line, r.record, r.raw, r.problem,
-              CASE WHEN r.group_key IS NULL THEN NULL ELSE
-                (SELECT max(g.position) FROM import_job_record g
-                  WHERE g.brand_id = r.brand_id AND g.job_id = r.job_id AND g.group_key = r.group_key) END AS last
-         FROM import_job_record r
-        WHERE r.brand_id = $1 AND r.job_id = $2 AND r.position >= $3 AND r.position < $3 + $4
-        ORDER BY r.position`,
+      `SELECT position, line, record, raw, problem, superseded_by AS last
+         FROM import_job_record
+        WHERE brand_id = $1 AND job_id = $2 AND position >= $3 AND position < $3 + $4
+        ORDER BY position`,
       [brandId, id, from, size],
     );
   }

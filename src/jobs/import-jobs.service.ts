@@ -200,6 +200,7 @@ export class ImportJobsService {
       if (!(await this.jobs.markQueued(runner, brandId, id, token, format, total))) {
         throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');
       }
+      await this.jobs.markSuperseded(runner, brandId, id);
       await this.queue.enqueue(runner, brandId, id);
     });
     const job = await this.jobs.find(this.dataSource, brandId, id);
