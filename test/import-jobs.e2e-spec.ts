@@ -342,6 +342,26 @@ describe('import jobs', () => {
     );
   });
 
+  it('keeps values and unreadable lines exactly as sent: backslashes, tabs, \\N and line ends', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const csv =
+      'contact_key,address,channel,name\n' +
+      'c1,"back\\slash\ttab@example.com",E,"Work\\N"\n' + // index 0: not an email; a name that is not a type
+      'c1,x\\N\ty,E,,extra\n' + // index 1: too many fields
+      'c1,"a\\\\b\n\\c",E,\\N\n'; // index 2: a backslash pair and a line end in a quoted field
+    const { job, issues } = await runJob(
+      t,
+      token,
+      { columns: ['contact_key', 'address', 'channel', 'name'], insertIfNotExists: true },
+      csv,
+    );
+    expect(job).toMatchObject({ state: 'completed', total: 3, failed: 3 });
+    const first = (index: number) => issues.find((i) => i.index === index) as IssueAnswer;
+    expect(first(0).values).toEqual({ contact_key: 'c1', address: 'back\\slash\ttab@example.com', channel: 'E', name: 'Work\\N' });
+    expect(first(1)).toMatchObject({ values: null, raw: 'c1,x\\N\ty,E,,extra', code: 'UNREADABLE_RECORD' });
+    expect(first(2).values).toEqual({ contact_key: 'c1', address: 'a\\\\b\n\\c', channel: 'E', name: '\\N' });
+  });
+
   it('refuses an upload whose header names an unknown or repeated column (400), and keeps the job open', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http);
     const created = await createJob(t, token, { columns: ['contact_key', 'address'] });

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import { pgArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export type JobState = 'open' | 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 export const JOB_STATES: readonly JobState[] = ['open', 'queued', 'processing', 'completed', 'failed', 'cancelled'];
@@ -39,6 +43,26 @@ export interface JobRow extends JobCounts {
   finished_at: Date | null;
   updated_at: Date;
 }
+
+/** One record of the upload, to stage: its JSON, or the text of a line that could not be read; and its group. */
+export interface StagingRow {
+  position: number;
+  line: number | null;
+  record: string | null;
+  raw: string | null;
+  problem: string | null;
+  groupKey: string | null;
+}
+
+/** Takes the upload's records in order; `end` writes what is left, `abort` gives up (nothing more is written). */
+export interface StagingWriter {
+  add(row: StagingRow): Promise<void>;
+  end(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Records per staging batch (one COPY, or one INSERT). */
+export const STAGE_BATCH = 5000;
 
 /** One record of the upload as staged. */
 export interface StagedRow {
@@ -159,18 +183,7 @@ export class ImportJobsRepository {
   }
 
   /** One batch of the upload, set-based (unnest of whole columns). */
-  async stage(
-    brandId: number,
-    id: string,
-    rows: {
-      position: number;
-      line: number | null;
-      record: string | null;
-      raw: string | null;
-      problem: string | null;
-      groupKey: string | null;
-    }[],
-  ): Promise<void> {
+  async stage(brandId: number, id: string, rows: StagingRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.dataSource.query(
       `INSERT INTO import_job_record (brand_id, job_id, position, line, record, raw, problem, group_key)
@@ -187,6 +200,21 @@ export class ImportJobsRepository {
         pgArray(rows.map((r) => r.groupKey)),
       ],
     );
+  }
+
+  /**
+   * A writer of the upload's records into the staging table, a batch at a time. On a PostgreSQL
+   * server each batch is one `COPY ... FROM STDIN` (pg-copy-streams) on a connection the writer holds,
+   * and the next batch is gathered while the previous one is written: `add` waits only when both are
+   * full, so the upload is read no faster than the database takes it. A batch is sent only once whole,
+   * so no statement waits on the client. The embedded database (no COPY from a client) gets the
+   * batches as unnest INSERTs.
+   */
+  async openStaging(brandId: number, id: string, embedded: boolean): Promise<StagingWriter> {
+    if (embedded) return new InsertStagingWriter(this, brandId, id);
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    return new CopyStagingWriter(runner, client, brandId, id);
   }
 
   /** Ends an upload: the job is queued with its record count, if the upload still holds the slot. */
@@ -379,5 +407,96 @@ export class ImportJobsRepository {
       [retentionDays],
     );
     return rows.length;
+  }
+}
+
+class InsertStagingWriter implements StagingWriter {
+  private batch: StagingRow[] = [];
+
+  constructor(
+    private readonly jobs: ImportJobsRepository,
+    private readonly brandId: number,
+    private readonly id: string,
+  ) {}
+
+  async add(row: StagingRow): Promise<void> {
+    this.batch.push(row);
+    if (this.batch.length >= STAGE_BATCH) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    await this.jobs.stage(this.brandId, this.id, batch);
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+  }
+
+  async abort(): Promise<void> {
+    this.batch = [];
+  }
+}
+
+/** A value in COPY's text format: \N for null, backslash, tab and line ends escaped. */
+function copyText(value: string | number | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+class CopyStagingWriter implements StagingWriter {
+  private lines: string[] = [];
+  /** the batch being written, if any */
+  private writing: Promise<void> | undefined;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly client: PoolClient,
+    brandId: number,
+    id: string,
+  ) {
+    this.prefix = `${brandId}\t${id}\t`;
+  }
+
+  async add(row: StagingRow): Promise<void> {
+    this.lines.push(
+      `${this.prefix}${row.position}\t${copyText(row.line)}\t${copyText(row.record)}\t${copyText(row.raw)}\t${copyText(row.problem)}\t${copyText(row.groupKey)}\n`,
+    );
+    if (this.lines.length >= STAGE_BATCH) await this.flush();
+  }
+
+  /** Waits for the batch being written, then starts writing the gathered one. */
+  private async flush(): Promise<void> {
+    await this.writing;
+    if (this.lines.length === 0) return;
+    const text = this.lines.join('');
+    this.lines = [];
+    const copy = this.client.query(
+      copyFrom('COPY import_job_record (brand_id, job_id, position, line, record, raw, problem, group_key) FROM STDIN'),
+    );
+    this.writing = pipeline(Readable.from([Buffer.from(text, 'utf8')]), copy);
+    // awaited by the next flush, end or abort; a failure is seen there
+    this.writing.catch(() => undefined);
+  }
+
+  async end(): Promise<void> {
+    try {
+      await this.flush();
+      await this.writing;
+    } finally {
+      await this.runner.release();
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.lines = [];
+    try {
+      await this.writing?.catch(() => undefined);
+    } finally {
+      await this.runner.release();
+    }
   }
 }

@@ -11,6 +11,7 @@ import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../addresses/extension-columns';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor';
+import { DatabaseConfig } from '../config/database.config';
 import { JobsConfig } from '../config/jobs.config';
 import { canonicalAddress } from '../addresses/address';
 import { BulkUpsertContactExtensionsDto } from '../contact-extensions/dto/bulk-upsert-contact-extensions.dto';
@@ -18,11 +19,9 @@ import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
 import { ImportJobQueue, queueUnavailable } from './import-job-queue';
-import { ImportJobsRepository, IssueRow, JobFormat, JobRow, storable, UUID } from './import-jobs.repository';
+import { ImportJobsRepository, IssueRow, JobFormat, JobRow, StagingRow, storable, UUID } from './import-jobs.repository';
 import { ReadRecord, readCsv, readNdjson } from './record-readers';
 
-/** Records staged per statement while an upload streams in. */
-const STAGE_BATCH = 2000;
 /** An upload that has not finished after this long may be taken over by another (its client died). */
 const UPLOAD_STALE_SECONDS = 3600;
 
@@ -41,6 +40,8 @@ const CONTENT_TYPES: Record<string, JobFormat> = {
 @Injectable()
 export class ImportJobsService {
   private readonly config: JobsConfig;
+  /** the embedded database: no COPY, so the upload is staged by INSERTs */
+  private readonly embedded: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,6 +50,7 @@ export class ImportJobsService {
     configService: ConfigService,
   ) {
     this.config = configService.getOrThrow<JobsConfig>('jobs');
+    this.embedded = !configService.getOrThrow<DatabaseConfig>('database').url;
   }
 
   async create(user: AuthUser, body: CreateImportJobDto, requestId: string): Promise<ImportJobDto> {
@@ -155,6 +157,8 @@ export class ImportJobsService {
   }
 
   private async stageStream(brandId: number, id: string, req: Request, format: JobFormat, gzip: boolean): Promise<number> {
+    // the connection first: once the body flows through the pipes below, their errors need the reader
+    const staging = await this.jobs.openStaging(brandId, id, this.embedded);
     const limit = this.config.maxBytes;
     let bytes = 0;
     const counter = new Transform({
@@ -171,24 +175,20 @@ export class ImportJobsService {
     const records: AsyncGenerator<ReadRecord> = format === 'csv' ? readCsv(counter) : readNdjson(counter);
 
     let position = 0;
-    let batch: ReturnType<typeof stagedRow>[] = [];
     try {
       for await (const read of records) {
         if (position >= this.config.maxRecords) {
           throw new DomainError('PAYLOAD_TOO_LARGE', `The upload holds more than ${this.config.maxRecords} records.`);
         }
-        batch.push(stagedRow(read, position++, true));
-        if (batch.length >= STAGE_BATCH) {
-          await this.jobs.stage(brandId, id, batch);
-          batch = [];
-        }
+        await staging.add(stagedRow(read, position++, true));
       }
     } catch (err) {
       source.unpipe(counter);
       req.resume();
+      await staging.abort();
       throw wrapStreamError(err);
     }
-    await this.jobs.stage(brandId, id, batch);
+    await staging.end();
     return position;
   }
 
@@ -301,7 +301,7 @@ function wrapStreamError(err: unknown): unknown {
 }
 
 /** A record as staged: its JSON (text), or the text of an unreadable line; and its group. */
-function stagedRow(read: ReadRecord, position: number, hasLine: boolean) {
+function stagedRow(read: ReadRecord, position: number, hasLine: boolean): StagingRow {
   let record: string | null = null;
   let problem = read.problem;
   if (problem === undefined) {
