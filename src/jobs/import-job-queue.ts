@@ -47,6 +47,8 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
   private readonly boss: PgBoss;
   private starting: Promise<void> | undefined;
   private started = false;
+  /** this process's worker of the import queue, if it runs one */
+  private workerId: string | undefined;
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   /** the jobs this process is running, to give them up on shutdown */
@@ -111,7 +113,7 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
       expireInSeconds: 24 * 3600,
     });
     if (this.config.workers) {
-      await this.boss.work<ImportJobData>(IMPORT_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => this.handle(job));
+      this.workerId = await this.boss.work<ImportJobData>(IMPORT_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => this.handle(job));
       await this.boss.createQueue(PURGE_QUEUE, { policy: 'singleton' });
       await this.boss.schedule(PURGE_QUEUE, PURGE_CRON);
       await this.boss.work(PURGE_QUEUE, async () => this.purge());
@@ -124,6 +126,11 @@ export class ImportJobQueue implements OnApplicationBootstrap, BeforeApplication
     if (!this.started) throw queueUnavailable();
     const data: ImportJobData = { brandId, jobId };
     await this.boss.send(IMPORT_QUEUE, data, { singletonKey: String(brandId), db: pgBossDb(runner) });
+  }
+
+  /** After the transaction that enqueued a job committed: this process's worker looks for it now, not at its next poll. */
+  wake(): void {
+    if (this.workerId && !this.stopping) this.boss.notifyWorker(this.workerId);
   }
 
   private async handle(job: Job<ImportJobData>): Promise<void> {

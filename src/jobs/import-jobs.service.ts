@@ -203,6 +203,7 @@ export class ImportJobsService {
       await this.jobs.markSuperseded(runner, brandId, id);
       await this.queue.enqueue(runner, brandId, id);
     });
+    this.queue.wake();
     const job = await this.jobs.find(this.dataSource, brandId, id);
     return toDto(job as JobRow);
   }
