@@ -15,17 +15,26 @@
  * written once the transaction is over).
  */
 import { Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { ConfigService } from '@nestjs/config';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { JobsConfig } from '../config/jobs.config';
 import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { lookupKeysOf, PlanOptions, prepareRecords, PreparedRecords, LookupKeys } from '../contact-extensions/upsert-planner';
+import { joinedSlices, shifted } from './prepared-slices';
 import { ExtensionsUpsert } from '../contact-extensions/upsert-transaction';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { ConsentChangeRow, OperationsRecorder } from '../operations/operations.recorder';
 import { ImportJobsRepository, JobCounts, JobRow, NewIssue, StagedRow } from './import-jobs.repository';
 import { ExtensionColumn } from '../addresses/extension-columns';
+import { ApiActivity } from './api-activity';
+
+/** Records judged between two turns of the event loop. */
+const SLICE = 1000;
+/** The longest rest between two chunks while the API serves write requests. */
+const MAX_REST_MS = 1000;
 
 /** The code of a row or line that cannot be read as a record. */
 export const UNREADABLE_RECORD = 'UNREADABLE_RECORD';
@@ -39,8 +48,7 @@ class JobTakenOverError extends Error {
 interface PreparedChunk {
   from: number;
   size: number;
-  /** the records that go to the upsert, and their positions in the upload */
-  records: unknown[];
+  /** the positions in the upload of the records that go to the upsert (prepared) */
   positions: number[];
   prepared: PreparedRecords;
   keys: LookupKeys;
@@ -75,11 +83,17 @@ export class ImportJobEngine {
     private readonly jobs: ImportJobsRepository,
     private readonly upsert: ExtensionsUpsert,
     private readonly operations: OperationsRecorder,
+    private readonly api: ApiActivity,
     config: ConfigService,
   ) {
     this.chunkSize = config.getOrThrow<JobsConfig>('jobs').chunkSize;
     this.concurrency = config.getOrThrow<JobsConfig>('jobs').chunkConcurrency;
     this.embedded = !config.getOrThrow<DatabaseConfig>('database').url;
+  }
+
+  /** Chunks written at once now: one while the API of this process serves write requests, which come first. */
+  private width(): number {
+    return this.api.busy() ? 1 : this.concurrency;
   }
 
   /** Runs (or resumes) the job; `stop` says when to give it up (the queue lost it, shutdown). */
@@ -138,9 +152,10 @@ export class ImportJobEngine {
 
   /**
    * The chunks not committed yet, in record order, each in a transaction of its own with its report
-   * and its checkpoint row. Up to `concurrency` consecutive chunks are written at once, on as many
-   * connections: without renames, two chunks never touch the same extension (the whole file is
-   * grouped by key), so they commit in any order with the same result. A chunk that renames waits
+   * and its checkpoint row. Up to `concurrency` consecutive chunks (one while this process's API
+   * serves write requests: width()) are written at once, on as many connections: without renames,
+   * two chunks never touch the same extension (the whole file is grouped by key), so they commit in
+   * any order with the same result. A chunk that renames waits
    * for every earlier chunk, and every later chunk waits for it: consecutive requests, as promised.
    */
   private async apply(job: JobRow, options: PlanOptions, stop: () => boolean): Promise<JobOutcome> {
@@ -168,17 +183,18 @@ export class ImportJobEngine {
     };
 
     let outcome: JobOutcome = 'completed';
+    let lastWriteMs = 0;
     let next = read(0);
     for (let i = 0; next; i++) {
       const chunk = await next;
       // a window of consecutive chunks: this one starts once the oldest in flight is within reach
       const oldest = (): number => Math.min(...inFlight.keys());
-      while (
-        inFlight.size > 0 &&
-        (chunk.renames || inFlight.size >= this.concurrency || chunk.from - oldest() >= this.concurrency * size)
-      ) {
+      while (inFlight.size > 0 && (chunk.renames || inFlight.size >= this.width() || chunk.from - oldest() >= this.concurrency * size)) {
         await settle();
       }
+      // while the API serves write requests, the job also rests as long as its last chunk took to
+      // write: it then takes about half of the machine it would take alone
+      if (lastWriteMs > 0 && this.api.busy()) await sleep(Math.min(lastWriteMs, MAX_REST_MS));
       if (stop()) {
         outcome = 'stopped';
         break;
@@ -189,8 +205,12 @@ export class ImportJobEngine {
       }
       // the next chunk is read and judged while this one is written: the database works meanwhile
       next = read(i + 1);
+      const writeStarted = performance.now();
       const writing = this.commitChunk(job, chunk, options).then(
-        () => void inFlight.delete(chunk.from),
+        () => {
+          lastWriteMs = performance.now() - writeStarted;
+          inFlight.delete(chunk.from);
+        },
         (err: unknown) => {
           inFlight.delete(chunk.from);
           failure ??= err;
@@ -272,7 +292,6 @@ export class ImportJobEngine {
     const chunk: PreparedChunk = {
       from,
       size: rows.length,
-      records: [],
       positions: [],
       prepared: undefined as unknown as PreparedRecords,
       keys: undefined as unknown as LookupKeys,
@@ -281,15 +300,26 @@ export class ImportJobEngine {
       skipped: 0,
       renames: false,
     };
-    for (const row of rows) this.judgeAlone(row, options, chunk);
-    chunk.prepared = prepareRecords(chunk.records, options);
+    // a slice at a time, letting the event loop go between slices: requests served by this process
+    // wait behind the job's own work no longer than one slice takes. The whole file is grouped, so no
+    // two records of a chunk share a group, and judging slices apart is judging the chunk at once.
+    const parts: PreparedRecords[] = [];
+    for (let i = 0; i < rows.length; i += SLICE) {
+      if (i > 0) await setImmediate();
+      const start = chunk.positions.length;
+      const records: unknown[] = [];
+      for (let k = i; k < Math.min(i + SLICE, rows.length); k++) this.judgeAlone(rows[k], options, chunk, records);
+      parts.push(shifted(prepareRecords(records, options), start));
+    }
+    chunk.prepared = joinedSlices(parts);
     chunk.renames = chunk.prepared.candidates.some(({ record }) => record.newContactKey !== undefined || record.newAddress !== undefined);
     chunk.keys = lookupKeysOf(chunk.prepared);
     if (rows.length === 0 && from < job.total) throw new Error(`import job ${job.id}: staged records from ${from} are missing`);
     return chunk;
   }
 
-  private judgeAlone(row: StagedRow, options: PlanOptions, chunk: PreparedChunk): void {
+  /** Judges what needs no database; a record that goes to the upsert is added to `records`. */
+  private judgeAlone(row: StagedRow, options: PlanOptions, chunk: PreparedChunk, records: unknown[]): void {
     const position = row.position;
     if (row.problem !== null || row.record === null) {
       chunk.failed++;
@@ -323,7 +353,7 @@ export class ImportJobEngine {
         return;
       }
     }
-    chunk.records.push(record);
+    records.push(record);
     chunk.positions.push(position);
   }
 

@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import jobsConfig from '../config/jobs.config';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { OperationsModule } from '../operations/operations.module';
+import { ApiActivity } from './api-activity';
 import { ImportJobEngine } from './import-job-engine';
 import { ImportJobQueue } from './import-job-queue';
 import { ImportJobsController } from './import-jobs.controller';
@@ -14,7 +15,7 @@ import { ImportJobsService } from './import-jobs.service';
 @Module({
   imports: [ConfigModule.forFeature(jobsConfig), ContactExtensionsModule, OperationsModule, IdempotencyModule],
   controllers: [ImportJobsController],
-  providers: [ImportJobsRepository, ImportJobEngine, ImportJobQueue, ImportJobsService],
+  providers: [ApiActivity, ImportJobsRepository, ImportJobEngine, ImportJobQueue, ImportJobsService],
   exports: [ImportJobEngine, ImportJobQueue],
 })
 export class JobsModule {}
