@@ -67,8 +67,8 @@ export default registerAs('jobs', (): JobsConfig => {
   const embedded = !process.env.DATABASE_URL;
   return {
     workers: env.JOB_WORKERS !== 'false',
-    chunkSize: env.JOB_CHUNK_SIZE ?? (embedded ? EMBEDDED_CHUNK_SIZE : 5000),
-    chunkConcurrency: embedded ? 1 : (env.JOB_CHUNK_CONCURRENCY ?? 3),
+    chunkSize: env.JOB_CHUNK_SIZE ?? (embedded ? EMBEDDED_CHUNK_SIZE : 2500),
+    chunkConcurrency: embedded ? 1 : (env.JOB_CHUNK_CONCURRENCY ?? 4),
     maxBytes: env.JOB_MAX_BYTES ?? 2 * 1024 ** 3,
     maxRecords: env.JOB_MAX_RECORDS ?? 20_000_000,
     retentionDays: env.JOB_RETENTION_DAYS ?? 7,
