@@ -869,4 +869,17 @@ describe('import jobs on the embedded database', () => {
       { n: 1001 },
     ]);
   });
+
+  it('answers requests between the chunks of a running job (its statements never hold the event loop from one chunk to the next)', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const total = 6000;
+    const csv = ['contact_key,address,channel', ...Array.from({ length: total }, (_, i) => `c1,e${i}@example.com,E`)].join('\n');
+    const created = await createJob(t, token, { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true });
+    await upload(t, token, created.id, csv).expect(202);
+    // a poll is answered while the job runs, not once it has ended
+    const seen = await waitForJob(t, token, created.id, (j) => j.state !== 'queued');
+    expect(seen).toMatchObject({ state: 'processing' });
+    expect(seen.processed).toBeLessThan(total);
+    expect(await waitForJob(t, token, created.id)).toMatchObject({ state: 'completed', inserted: total });
+  });
 });

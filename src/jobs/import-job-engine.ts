@@ -13,11 +13,16 @@
  * chunk sees what the earlier ones would have written (renames above all); its report and progress
  * are written beside it, on another connection (the embedded database has one: there they are
  * written once the transaction is over).
+ *
+ * Each chunk starts on a turn of the event loop of its own: the embedded database answers its
+ * statements without one (as promise continuations), so without it a job would hold every HTTP
+ * request of its process until it ended.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { ConfigService } from '@nestjs/config';
+import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { JobsConfig } from '../config/jobs.config';
@@ -186,6 +191,7 @@ export class ImportJobEngine {
     let lastWriteMs = 0;
     let next = read(0);
     for (let i = 0; next; i++) {
+      await turnOfTheEventLoop();
       const chunk = await next;
       // a window of consecutive chunks: this one starts once the oldest in flight is within reach
       const oldest = (): number => Math.min(...inFlight.keys());
@@ -253,6 +259,7 @@ export class ImportJobEngine {
       held.chunks = [];
       outcome = 'completed';
       for (let from = 0; from < job.total; from += size) {
+        await turnOfTheEventLoop();
         if (stop()) return (outcome = 'stopped');
         if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
         const chunk = await this.prepareChunk(side ?? runner, job, from, size, options);
