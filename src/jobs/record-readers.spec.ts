@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ReadRecord, readCsv, readNdjson } from './record-readers';
+import { MAX_LINE_BYTES, ReadRecord, readCsv, readNdjson } from './record-readers';
 
 /** The text in chunks of `size` bytes, so that line ends and quotes fall across chunk boundaries. */
 const source = (text: string, size = 3): Readable => {
@@ -67,5 +67,16 @@ describe('readNdjson', () => {
       { line: 4, raw: '{"broken"', problem: expect.stringMatching(/^line 4 is not valid JSON/) },
       { line: 5, record: [1] },
     ]);
+  });
+});
+
+describe('a line longer than MAX_LINE_BYTES', () => {
+  const long = 'x'.repeat(MAX_LINE_BYTES + 1);
+  it.each([
+    ['a CSV record', () => readCsv(source(`contact_key,address\nc1,${long}\n`, 64 * 1024))],
+    ['a quoted CSV field left open', () => readCsv(source(`contact_key,address\nc1,"${long}`, 64 * 1024))],
+    ['an NDJSON line', () => readNdjson(source(`{"contact_key":"${long}"}\n`, 64 * 1024))],
+  ])('refuses the upload (413): %s', async (_what, records) => {
+    await expect(all(records())).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
 });

@@ -38,6 +38,9 @@ export async function* readNdjson(input: Readable): AsyncGenerator<ReadRecord> {
   try {
     for await (const chunk of lines as AsyncIterable<string>) {
       line++;
+      // split2 checks its limit only on the unfinished end of a chunk: a longer line that ends
+      // within a chunk passes it (UTF-8 takes at most 3 bytes a UTF-16 unit, so most lines skip the count)
+      if (chunk.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(chunk) > MAX_LINE_BYTES) throw lineTooLong();
       const text = line === 1 && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk;
       if (text.trim() === '') continue;
       try {
