@@ -22,7 +22,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { ConfigService } from '@nestjs/config';
-import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { JobsConfig } from '../config/jobs.config';
@@ -191,7 +190,7 @@ export class ImportJobEngine {
     let lastWriteMs = 0;
     let next = read(0);
     for (let i = 0; next; i++) {
-      await turnOfTheEventLoop();
+      await setImmediate();
       const chunk = await next;
       // a window of consecutive chunks: this one starts once the oldest in flight is within reach
       const oldest = (): number => Math.min(...inFlight.keys());
@@ -259,7 +258,7 @@ export class ImportJobEngine {
       held.chunks = [];
       outcome = 'completed';
       for (let from = 0; from < job.total; from += size) {
-        await turnOfTheEventLoop();
+        await setImmediate();
         if (stop()) return (outcome = 'stopped');
         if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
         const chunk = await this.prepareChunk(side ?? runner, job, from, size, options);
