@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, ValidateIf } from 'class-validator';
+import { ColumnList } from '../../common/validation/column-list';
 import { EXTENSION_COLUMNS, ExtensionColumn } from '../../addresses/extension-columns';
 import { ContactExtensionRecordDto } from './contact-extension-record.dto';
 
@@ -21,13 +22,7 @@ export class BulkUpsertContactExtensionsDto {
     uniqueItems: true,
     example: ['contact_key', 'address', 'channel', 'name', 'permission'],
   })
-  // class-validator runs the decorators bottom-up, and the pipe reports the first broken one
-  @IsIn(EXTENSION_COLUMNS, { each: true, message: `each column must be one of ${EXTENSION_COLUMNS.join(', ')}` })
-  @ArrayUnique({ message: 'columns must not name a column twice' })
-  @ArrayMaxSize(EXTENSION_COLUMNS.length, { message: `columns must name at most ${EXTENSION_COLUMNS.length} columns` })
-  @ArrayMinSize(1, { message: 'columns must name at least one column' })
-  @IsArray({ message: 'columns must be an array' })
-  @IsDefined({ message: 'columns is required' })
+  @ColumnList(EXTENSION_COLUMNS)
   columns: ExtensionColumn[];
 
   @ApiProperty({

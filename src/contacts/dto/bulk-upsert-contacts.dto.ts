@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayContains, ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, ValidateIf } from 'class-validator';
+import { ArrayContains, ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, ValidateIf } from 'class-validator';
+import { ColumnList } from '../../common/validation/column-list';
 import { CONTACT_COLUMNS, CONTACT_STATUSES } from '../contact-columns';
 import type { ContactColumn } from '../contact-columns';
 
@@ -58,14 +59,9 @@ export class BulkUpsertContactsDto {
     uniqueItems: true,
     example: ['contact_key', 'name', 'surname', 'email', 'gsm', 'email_permission', 'gsm_permission', 'contact_status'],
   })
-  // class-validator runs the decorators bottom-up, and the pipe reports the first broken one
+  // runs after ColumnList's rules (class-validator runs the decorators bottom-up)
   @ArrayContains(['contact_key'], { message: 'columns must contain contact_key' })
-  @IsIn(CONTACT_COLUMNS, { each: true, message: `each column must be one of ${CONTACT_COLUMNS.join(', ')}` })
-  @ArrayUnique({ message: 'columns must not name a column twice' })
-  @ArrayMaxSize(CONTACT_COLUMNS.length, { message: `columns must name at most ${CONTACT_COLUMNS.length} columns` })
-  @ArrayMinSize(1, { message: 'columns must name at least one column' })
-  @IsArray({ message: 'columns must be an array' })
-  @IsDefined({ message: 'columns is required' })
+  @ColumnList(CONTACT_COLUMNS)
   columns: ContactColumn[];
 
   @ApiProperty({

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, ValidateIf } from 'class-validator';
+import { IsBoolean, ValidateIf } from 'class-validator';
+import { ColumnList } from '../../common/validation/column-list';
 import { EXTENSION_COLUMNS, ExtensionColumn } from '../../addresses/extension-columns';
 import { JOB_STATES } from '../import-jobs.repository';
 import type { JobFormat, JobState } from '../import-jobs.repository';
@@ -15,12 +16,7 @@ export class CreateImportJobDto {
     uniqueItems: true,
     example: ['contact_key', 'address', 'channel', 'name', 'permission'],
   })
-  @IsIn(EXTENSION_COLUMNS, { each: true, message: `each column must be one of ${EXTENSION_COLUMNS.join(', ')}` })
-  @ArrayUnique({ message: 'columns must not name a column twice' })
-  @ArrayMaxSize(EXTENSION_COLUMNS.length, { message: `columns must name at most ${EXTENSION_COLUMNS.length} columns` })
-  @ArrayMinSize(1, { message: 'columns must name at least one column' })
-  @IsArray({ message: 'columns must be an array' })
-  @IsDefined({ message: 'columns is required' })
+  @ColumnList(EXTENSION_COLUMNS)
   columns: ExtensionColumn[];
 
   @ApiPropertyOptional({
