@@ -13,6 +13,7 @@ import { COLUMNS } from './batches';
 import type { SeededBrand } from './database';
 import { JobLoad } from './jobs-load';
 import type { ServiceProcess } from './service';
+import type { JobCounts } from '../src/jobs/import-jobs.repository';
 
 const JOBS = '/rest/bulk/contact_extensions/jobs';
 const POLL_MS = 100;
@@ -40,16 +41,9 @@ export interface JobRun {
   reported: { recordsPerSecond: number; startedAt: string | null; finishedAt: string | null };
 }
 
-interface JobStatus {
+interface JobStatus extends JobCounts {
   id: string;
   state: string;
-  total: number;
-  processed: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
   records_per_second?: number;
   message?: string | null;
   started_at?: string | null;
