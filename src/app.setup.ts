@@ -3,9 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { requestIdMiddleware } from './common/middleware/request-id.middleware';
+import { requestDeadline } from './common/middleware/request-deadline.middleware';
 import { AllExceptionsFilter } from './common/filters/http-exception.filter';
 import { invalidRequest } from './common/errors/domain.error';
 import { documentInputErrors } from './common/decorators/api-error-responses.decorator';
@@ -27,6 +29,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', false);
   // before the body parser: an answer to a body that does not parse carries a request id too
   app.use(requestIdMiddleware);
+  app.use(requestDeadline(app.getHttpServer() as Server, config.requestTimeoutMs));
   // no upgrade-insecure-requests: /docs must also work over plain HTTP on a host other than localhost
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors(

@@ -33,6 +33,12 @@ class AppEnv {
   @Min(0)
   @Max(600_000)
   SHUTDOWN_GRACE_MS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  REQUEST_TIMEOUT_MS?: number;
 }
 
 export interface AppConfig {
@@ -45,6 +51,8 @@ export interface AppConfig {
   corsOrigins: string[] | '*';
   /** on SIGTERM, how long in-flight requests may take before the process exits anyway */
   shutdownGraceMs: number;
+  /** how long a request (but a job's upload) may take to arrive whole, headers and body */
+  requestTimeoutMs: number;
 }
 
 export default registerAs('app', (): AppConfig => {
@@ -56,5 +64,6 @@ export default registerAs('app', (): AppConfig => {
     metricsToken: env.METRICS_TOKEN || undefined,
     corsOrigins: env.CORS_ORIGINS === '*' ? '*' : (env.CORS_ORIGINS?.split(',') ?? []),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS ?? 300_000,
   };
 });

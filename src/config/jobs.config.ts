@@ -40,6 +40,12 @@ class JobsEnv {
   @Min(10)
   @Max(3600)
   JOB_HEARTBEAT_SECONDS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  JOB_UPLOAD_IDLE_TIMEOUT_MS?: number;
 }
 
 export interface JobsConfig {
@@ -57,6 +63,8 @@ export interface JobsConfig {
   retentionDays: number;
   /** a worker that stops sending heartbeats this long loses its job to another */
   heartbeatSeconds: number;
+  /** an upload that sends nothing for this long is cut off (408); it has no deadline as a whole */
+  uploadIdleTimeoutMs: number;
 }
 
 /** Chunks in embedded mode: small, so that the one connection is free for requests between them. */
@@ -73,5 +81,6 @@ export default registerAs('jobs', (): JobsConfig => {
     maxRecords: env.JOB_MAX_RECORDS ?? 20_000_000,
     retentionDays: env.JOB_RETENTION_DAYS ?? 7,
     heartbeatSeconds: env.JOB_HEARTBEAT_SECONDS ?? 10,
+    uploadIdleTimeoutMs: env.JOB_UPLOAD_IDLE_TIMEOUT_MS ?? 60_000,
   };
 });

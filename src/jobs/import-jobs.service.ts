@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ExtensionColumn } from '../addresses/extension-columns';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
+import { liftRequestDeadline } from '../common/middleware/request-deadline.middleware';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor';
 import { DatabaseConfig } from '../config/database.config';
 import { JobsConfig } from '../config/jobs.config';
@@ -172,6 +173,7 @@ export class ImportJobsService {
     if (gzip) req.once('error', (err) => source.destroy(err));
     source.once('error', (err) => counter.destroy(wrapStreamError(err) as Error));
     source.pipe(counter);
+    const idle = this.cutOffWhenIdle(req, counter);
     const records: AsyncGenerator<ReadRecord> = format === 'csv' ? readCsv(counter) : readNdjson(counter);
 
     let position = 0;
@@ -187,9 +189,34 @@ export class ImportJobsService {
       req.resume();
       await staging.abort();
       throw wrapStreamError(err);
+    } finally {
+      clearTimeout(idle);
     }
     await staging.end();
     return position;
+  }
+
+  /**
+   * An upload has no deadline as a whole (a file of a few GB takes its time on a slow link), but one
+   * that sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS is cut off: 408, its connection closed, the job
+   * left open. Time spent waiting for the database (the body paused by backpressure) does not count.
+   */
+  private cutOffWhenIdle(req: Request, body: Transform): NodeJS.Timeout {
+    liftRequestDeadline(req);
+    const idleMs = this.config.uploadIdleTimeoutMs;
+    const timer = setTimeout(() => {
+      if (req.readableFlowing === false || req.complete) {
+        timer.refresh();
+        return;
+      }
+      req.res?.setHeader('Connection', 'close');
+      body.destroy(
+        new DomainError('REQUEST_TIMEOUT', `The upload sent nothing for ${idleMs / 1000} s and was cut off; the job is still open.`),
+      );
+    }, idleMs);
+    timer.unref();
+    req.on('data', () => timer.refresh());
+    return timer;
   }
 
   private async queueUpload(brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<ImportJobDto> {

@@ -907,7 +907,7 @@ export interface components {
              * @example INVALID_REQUEST
              * @enum {string}
              */
-            code: "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "EXTENSION_TYPE_EXISTS" | "EXTENSION_TYPE_IN_USE" | "API_USER_EXISTS" | "API_USER_SELF_LOCKOUT" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "JOB_STATE_CONFLICT" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "PAYLOAD_TOO_LARGE" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "INTERNAL_ERROR";
+            code: "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "EXTENSION_TYPE_EXISTS" | "EXTENSION_TYPE_IN_USE" | "API_USER_EXISTS" | "API_USER_SELF_LOCKOUT" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "JOB_STATE_CONFLICT" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example The request is not valid.
@@ -2299,6 +2299,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done. */
             413: {
                 headers: {
@@ -2410,6 +2427,23 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "code": "FORBIDDEN",
                      *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -3071,6 +3105,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
             409: {
                 headers: {
@@ -3531,6 +3582,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
             409: {
                 headers: {
@@ -3797,6 +3865,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
             409: {
                 headers: {
@@ -4007,6 +4092,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /**
              * @description JOB_STATE_CONFLICT: the job's state does not allow it to be uploaded to (the message names the state).
              *
@@ -4182,6 +4284,23 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "code": "FORBIDDEN",
                      *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -4877,6 +4996,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /** @description IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running; retry after Retry-After (seconds) to get its answer. */
             409: {
                 headers: {
@@ -5048,6 +5184,23 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "code": "FORBIDDEN",
                      *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -5403,6 +5556,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
             /**
              * @description EXTENSION_TYPE_EXISTS: the new name is taken for the channel.
              *
@@ -5575,6 +5745,23 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "code": "FORBIDDEN",
                      *       "message": "The operation is not allowed. Your API user is not authorized to use this API.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
                      *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
@@ -5905,6 +6092,23 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "code": "NOT_FOUND",
                      *       "message": "No such API user in your brand."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, and the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "message": "The request did not arrive whole within 300 s; nothing of it was used.",
+                     *       "requestId": "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];

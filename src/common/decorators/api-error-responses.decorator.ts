@@ -113,6 +113,20 @@ export function documentInputErrors(document: OpenAPIObject): void {
           },
         };
       }
+      if (operation.requestBody && !operation.responses['408']) {
+        operation.responses['408'] = {
+          description:
+            'REQUEST_TIMEOUT: the body did not arrive whole within REQUEST_TIMEOUT_MS (default 300 s; a job upload has no such ' +
+            'deadline but is cut off when it sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS, default 60 s); nothing of it was used, ' +
+            'and the connection is closed.',
+          content: {
+            'application/json': {
+              schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+              example: errorExample('REQUEST_TIMEOUT', 'The request did not arrive whole within 300 s; nothing of it was used.'),
+            },
+          },
+        };
+      }
       if (operation.requestBody && !operation.responses['413']) {
         operation.responses['413'] = {
           description: 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT (default 5mb); nothing was done.',

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'JOB_STATE_CONFLICT',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
+  'REQUEST_TIMEOUT',
   'PAYLOAD_TOO_LARGE',
   'DATABASE_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
@@ -46,6 +47,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case 'IDEMPOTENCY_KEY_REUSED':
       return 422;
+    case 'REQUEST_TIMEOUT':
+      return 408;
     case 'RATE_LIMITED':
       return 429;
     case 'PAYLOAD_TOO_LARGE':

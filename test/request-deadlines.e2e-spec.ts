@@ -1,0 +1,165 @@
+import { request as httpRequest, IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BULK_PATH } from './support/bulk';
+import { brandWithToken } from './support/factories';
+import { auth, createJob, JOBS_PATH, upload } from './support/jobs';
+import { createTestApp, TestApp } from './support/test-app';
+
+/**
+ * How long a request may take to arrive: REQUEST_TIMEOUT_MS for every request but a job's upload,
+ * which may take as long as it keeps sending (JOB_UPLOAD_IDLE_TIMEOUT_MS between bytes). Over real
+ * sockets, since the point is a body that arrives slowly or stops.
+ */
+
+jest.setTimeout(30_000);
+
+const TIMEOUT_MS = 1500;
+const HEADER = 'contact_key,address,channel,name,permission\n';
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  body: Record<string, unknown>;
+  closedAfter: Promise<void>;
+}
+
+describe('request deadlines', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), JOB_UPLOAD_IDLE_TIMEOUT_MS: String(TIMEOUT_MS) });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /**
+   * Sends the headers, then each piece of the body after its pause, then ends the body if `end`
+   * (else goes quiet); answers whatever the server answers.
+   */
+  function send(method: string, path: string, headers: Record<string, string>, pieces: { pauseMs: number; data: string }[], end = false) {
+    return new Promise<Answer>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false });
+      let closed: () => void;
+      const closedAfter = new Promise<void>((r) => (closed = r));
+      req.on('close', () => closed());
+      req.on('error', () => closed());
+      req.on('response', (res: IncomingMessage) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text || '{}'), closedAfter }),
+        );
+      });
+      req.flushHeaders();
+      void (async () => {
+        for (const piece of pieces) {
+          await sleep(piece.pauseMs);
+          if (req.destroyed) return;
+          req.write(piece.data);
+        }
+        if (end && !req.destroyed) req.end();
+      })().catch(reject);
+    });
+  }
+
+  it('a body that stops arriving is answered 408 REQUEST_TIMEOUT after REQUEST_TIMEOUT_MS, its connection closed, nothing written', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const body = JSON.stringify({
+      columns: ['contact_key', 'address', 'channel'],
+      insertIfNotExists: true,
+      contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', channel: 'E' }],
+    });
+    const started = Date.now();
+    const answer = await send(
+      'POST',
+      BULK_PATH,
+      { Authorization: auth(token), 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
+      [{ pauseMs: 0, data: body.slice(0, 40) }],
+    );
+    const took = Date.now() - started;
+    expect(answer.status).toBe(408);
+    expect(answer.body).toMatchObject({ statusCode: 408, code: 'REQUEST_TIMEOUT' });
+    expect(answer.connection).toBe('close');
+    await answer.closedAfter;
+    expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(took).toBeLessThan(TIMEOUT_MS + 3000);
+    const rows = await t.dataSource.query('SELECT count(*)::int AS n FROM master_contact_extensions WHERE brand_id = $1', [brand.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('a request that arrives in time is served as before, even when it arrives slowly', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const body = JSON.stringify({
+      columns: ['contact_key', 'address', 'channel'],
+      insertIfNotExists: true,
+      contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', channel: 'E' }],
+    });
+    const answer = await send(
+      'POST',
+      BULK_PATH,
+      { Authorization: auth(token), 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
+      [
+        { pauseMs: 0, data: body.slice(0, 40) },
+        { pauseMs: TIMEOUT_MS / 2, data: body.slice(40) },
+      ],
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ inserted: 1 });
+  });
+
+  it('an upload may take longer than REQUEST_TIMEOUT_MS as long as it keeps sending', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const job = await createJob(t, token, {
+      columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
+      insertIfNotExists: true,
+    });
+    const lines = Array.from({ length: 8 }, (_, i) => `c1,trickle${i}@example.com,E,,true\n`);
+    const started = Date.now();
+    const answer = await send(
+      'PUT',
+      `${JOBS_PATH}/${job.id}/data`,
+      { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+      [{ pauseMs: 0, data: HEADER }, ...lines.map((data) => ({ pauseMs: TIMEOUT_MS / 3, data }))],
+      true,
+    );
+    expect(Date.now() - started).toBeGreaterThan(TIMEOUT_MS * 2);
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ state: 'queued', total: 8 });
+  });
+
+  it('an upload that sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS is cut off with 408; the job stays open and takes the next upload', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const job = await createJob(t, token, {
+      columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
+      insertIfNotExists: true,
+    });
+    const started = Date.now();
+    const answer = await send(
+      'PUT',
+      `${JOBS_PATH}/${job.id}/data`,
+      { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+      [
+        { pauseMs: 0, data: HEADER },
+        { pauseMs: TIMEOUT_MS / 3, data: 'c1,first@example.com,E,,true\n' },
+        { pauseMs: TIMEOUT_MS / 3, data: 'c1,second@exam' },
+      ],
+    );
+    const took = Date.now() - started;
+    expect(answer.status).toBe(408);
+    expect(answer.body).toMatchObject({ statusCode: 408, code: 'REQUEST_TIMEOUT' });
+    expect(answer.body.message).toContain('the job is still open');
+    expect(answer.connection).toBe('close');
+    await answer.closedAfter;
+    expect(took).toBeGreaterThanOrEqual((TIMEOUT_MS * 2) / 3 + TIMEOUT_MS - 50);
+
+    const now = await t.http.get(`${JOBS_PATH}/${job.id}`).set('Authorization', auth(token)).expect(200);
+    expect(now.body).toMatchObject({ state: 'open', total: 0 });
+    const again = await upload(t, token, job.id, `${HEADER}c1,first@example.com,E,,true\n`).expect(202);
+    expect(again.body).toMatchObject({ state: 'queued', total: 1 });
+  });
+});
