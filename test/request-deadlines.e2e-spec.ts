@@ -28,7 +28,11 @@ describe('request deadlines', () => {
   let t: TestApp;
   let port: number;
   beforeAll(async () => {
-    t = await createTestApp({ REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), JOB_UPLOAD_IDLE_TIMEOUT_MS: String(TIMEOUT_MS) });
+    t = await createTestApp({
+      REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
+      JOB_UPLOAD_IDLE_TIMEOUT_MS: String(TIMEOUT_MS),
+      JOB_UPLOAD_CONCURRENCY: '1',
+    });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -161,5 +165,30 @@ describe('request deadlines', () => {
     expect(now.body).toMatchObject({ state: 'open', total: 0 });
     const again = await upload(t, token, job.id, `${HEADER}c1,first@example.com,E,,true\n`).expect(202);
     expect(again.body).toMatchObject({ state: 'queued', total: 1 });
+  });
+
+  it('takes at most JOB_UPLOAD_CONCURRENCY uploads at once: the next is 503 SERVICE_UNAVAILABLE with Retry-After, and taken once one ends', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const columns = { columns: ['contact_key', 'address', 'channel', 'name', 'permission'], insertIfNotExists: true };
+    const [slow, next] = [await createJob(t, token, columns), await createJob(t, token, columns)];
+    const slowUpload = send(
+      'PUT',
+      `${JOBS_PATH}/${slow.id}/data`,
+      { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+      [
+        { pauseMs: 0, data: HEADER },
+        { pauseMs: TIMEOUT_MS / 2, data: 'c1,slow@example.com,E,,true\n' },
+      ],
+      true,
+    );
+    await sleep(TIMEOUT_MS / 4);
+    const refused = await upload(t, token, next.id, `${HEADER}c1,next@example.com,E,,true\n`).expect(503);
+    expect(refused.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(refused.headers['retry-after']).toBe('5');
+    expect((await t.http.get(`${JOBS_PATH}/${next.id}`).set('Authorization', auth(token))).body).toMatchObject({ state: 'open' });
+
+    expect(await slowUpload).toMatchObject({ status: 202, body: { state: 'queued', total: 1 } });
+    const taken = await upload(t, token, next.id, `${HEADER}c1,next@example.com,E,,true\n`).expect(202);
+    expect(taken.body).toMatchObject({ state: 'queued', total: 1 });
   });
 });

@@ -46,6 +46,12 @@ class JobsEnv {
   @Min(1000)
   @Max(3_600_000)
   JOB_UPLOAD_IDLE_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  JOB_UPLOAD_CONCURRENCY?: number;
 }
 
 export interface JobsConfig {
@@ -65,6 +71,8 @@ export interface JobsConfig {
   heartbeatSeconds: number;
   /** an upload that sends nothing for this long is cut off (408); it has no deadline as a whole */
   uploadIdleTimeoutMs: number;
+  /** uploads one process takes at once, each holding a database connection until it ends */
+  uploadConcurrency: number;
 }
 
 /** Chunks in embedded mode: small, so that the one connection is free for requests between them. */
@@ -82,5 +90,6 @@ export default registerAs('jobs', (): JobsConfig => {
     retentionDays: env.JOB_RETENTION_DAYS ?? 7,
     heartbeatSeconds: env.JOB_HEARTBEAT_SECONDS ?? 10,
     uploadIdleTimeoutMs: env.JOB_UPLOAD_IDLE_TIMEOUT_MS ?? 60_000,
+    uploadConcurrency: env.JOB_UPLOAD_CONCURRENCY ?? 4,
   };
 });

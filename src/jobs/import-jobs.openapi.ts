@@ -167,7 +167,10 @@ export function ApiUploadImportJobData(): MethodDecorator {
       description: 'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv or application/x-ndjson, or its Content-Encoding is not gzip.',
       example: errorExample('UNSUPPORTED_MEDIA_TYPE', 'Send the records as text/csv or application/x-ndjson.'),
     }),
-    ApiDatabaseUnavailableResponse(),
+    ApiDatabaseUnavailableResponse({
+      when: 'the instance is taking JOB_UPLOAD_CONCURRENCY uploads (default 4) already; the job stays open',
+      message: 'This instance is taking 4 uploads already, as many as it takes at once; retry later (Retry-After).',
+    }),
   );
 }
 

@@ -41,6 +41,7 @@ const CONTENT_TYPES: Record<string, JobFormat> = {
 @Injectable()
 export class ImportJobsService {
   private readonly config: JobsConfig;
+  private uploadsInFlight = 0;
   /** the embedded database: no COPY, so the upload is staged by INSERTs */
   private readonly embedded: boolean;
 
@@ -139,6 +140,23 @@ export class ImportJobsService {
     }
     const job = await this.mustFind(user, id);
     if (job.state !== 'open') throw stateConflict(job, 'uploaded to');
+    // each upload holds a database connection for as long as it takes: a few at most, so that slow
+    // uploads cannot take the connections that requests and jobs need
+    if (this.uploadsInFlight >= this.config.uploadConcurrency) {
+      throw new DomainError(
+        'SERVICE_UNAVAILABLE',
+        `This instance is taking ${this.config.uploadConcurrency} uploads already, as many as it takes at once; retry later (Retry-After).`,
+      );
+    }
+    this.uploadsInFlight++;
+    try {
+      return await this.claimAndStage(user, id, req, format, encoding === 'gzip');
+    } finally {
+      this.uploadsInFlight--;
+    }
+  }
+
+  private async claimAndStage(user: AuthUser, id: string, req: Request, format: JobFormat, gzip: boolean): Promise<ImportJobDto> {
     const token = randomUUID();
     if (!(await this.jobs.claimUpload(user.brandId, id, token, UPLOAD_STALE_SECONDS))) {
       const now = await this.mustFind(user, id);
@@ -148,7 +166,7 @@ export class ImportJobsService {
     }
     try {
       await this.jobs.clearStaging(user.brandId, id);
-      const total = await this.stageStream(user.brandId, id, req, format, encoding === 'gzip');
+      const total = await this.stageStream(user.brandId, id, req, format, gzip);
       return await this.queueUpload(user.brandId, id, token, format, total);
     } catch (err) {
       await this.jobs.clearStaging(user.brandId, id).catch(() => undefined);

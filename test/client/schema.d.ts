@@ -4175,7 +4175,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. Nothing was written; retry after the Retry-After header (seconds). */
+            /** @description DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled; SERVICE_UNAVAILABLE: the instance is taking JOB_UPLOAD_CONCURRENCY uploads (default 4) already; the job stays open. Nothing was written; retry after the Retry-After header (seconds). */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

@@ -58,13 +58,17 @@ export function ApiPayloadTooLargeErrorResponse(): MethodDecorator {
   });
 }
 
-/** 503 DATABASE_UNAVAILABLE or TIMEOUT: retry later (the answer carries Retry-After). */
-export function ApiDatabaseUnavailableResponse(): MethodDecorator {
+/**
+ * 503 DATABASE_UNAVAILABLE or TIMEOUT: retry later (the answer carries Retry-After); `busy`, where the
+ * route also answers SERVICE_UNAVAILABLE, says when.
+ */
+export function ApiDatabaseUnavailableResponse(busy?: { when: string; message: string }): MethodDecorator {
   return ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
     description:
-      'DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled. ' +
-      'Nothing was written; retry after the Retry-After header (seconds).',
+      'DATABASE_UNAVAILABLE: the database cannot be reached; TIMEOUT: the request took too long and was cancelled' +
+      (busy ? `; SERVICE_UNAVAILABLE: ${busy.when}` : '') +
+      '. Nothing was written; retry after the Retry-After header (seconds).',
     headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 5 } } },
     examples: {
       DATABASE_UNAVAILABLE: {
@@ -75,6 +79,9 @@ export function ApiDatabaseUnavailableResponse(): MethodDecorator {
         summary: 'The request took too long',
         value: errorExample('TIMEOUT', 'The request took too long and was cancelled; nothing was written. Please retry.'),
       },
+      ...(busy
+        ? { SERVICE_UNAVAILABLE: { summary: 'The service is busy', value: errorExample('SERVICE_UNAVAILABLE', busy.message) } }
+        : {}),
     },
   });
 }
