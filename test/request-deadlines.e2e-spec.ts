@@ -116,7 +116,12 @@ describe('request deadlines', () => {
     expect(answer.body).toMatchObject({ inserted: 1 });
   });
 
-  it('an upload may take longer than REQUEST_TIMEOUT_MS as long as it keeps sending', async () => {
+  const seenAt = async (id: string): Promise<number> => {
+    const rows: { seen: Date | null }[] = await t.dataSource.query('SELECT upload_seen_at AS seen FROM import_job WHERE id = $1', [id]);
+    return rows[0].seen?.getTime() ?? 0;
+  };
+
+  it('an upload may take longer than REQUEST_TIMEOUT_MS as long as it keeps sending; meanwhile its claim is kept alive', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const job = await createJob(t, token, {
       columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
@@ -124,13 +129,19 @@ describe('request deadlines', () => {
     });
     const lines = Array.from({ length: 8 }, (_, i) => `c1,trickle${i}@example.com,E,,true\n`);
     const started = Date.now();
-    const answer = await send(
+    const answering = send(
       'PUT',
       `${JOBS_PATH}/${job.id}/data`,
       { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
       [{ pauseMs: 0, data: HEADER }, ...lines.map((data) => ({ pauseMs: TIMEOUT_MS / 3, data }))],
       true,
     );
+    await sleep(TIMEOUT_MS / 3);
+    const claimed = await seenAt(job.id);
+    await sleep(TIMEOUT_MS * 1.5);
+    expect(claimed).toBeGreaterThan(0);
+    expect(await seenAt(job.id)).toBeGreaterThan(claimed);
+    const answer = await answering;
     expect(Date.now() - started).toBeGreaterThan(TIMEOUT_MS * 2);
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ state: 'queued', total: 8 });
@@ -189,6 +200,26 @@ describe('request deadlines', () => {
 
     expect(await slowUpload).toMatchObject({ status: 202, body: { state: 'queued', total: 1 } });
     const taken = await upload(t, token, next.id, `${HEADER}c1,next@example.com,E,,true\n`).expect(202);
+    expect(taken.body).toMatchObject({ state: 'queued', total: 1 });
+  });
+
+  it('an upload claim left by a process that died is taken over after 5 minutes, not before', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const job = await createJob(t, token, {
+      columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
+      insertIfNotExists: true,
+    });
+    const claimedAgo = (minutes: number) =>
+      t.dataSource.query(
+        `UPDATE import_job SET upload_token = gen_random_uuid(), upload_seen_at = now() - make_interval(mins => $2) WHERE id = $1`,
+        [job.id, minutes],
+      );
+    const body = `${HEADER}c1,taken@example.com,E,,true\n`;
+    await claimedAgo(4);
+    const refused = await upload(t, token, job.id, body).expect(409);
+    expect(refused.body).toMatchObject({ code: 'JOB_STATE_CONFLICT', message: 'Another upload to this job is in progress.' });
+    await claimedAgo(6);
+    const taken = await upload(t, token, job.id, body).expect(202);
     expect(taken.body).toMatchObject({ state: 'queued', total: 1 });
   });
 });

@@ -8,6 +8,7 @@ import { BulkPathCosts1764300000000 } from './migrations/1764300000000-BulkPathC
 import { CanonicalPhoneNumbers1764400000000 } from './migrations/1764400000000-CanonicalPhoneNumbers';
 import { ImportJobs1764500000000 } from './migrations/1764500000000-ImportJobs';
 import { ImportJobSuperseded1764600000000 } from './migrations/1764600000000-ImportJobSuperseded';
+import { ImportJobUploadSeen1764650000000 } from './migrations/1764650000000-ImportJobUploadSeen';
 
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   CanonicalPhoneNumbers1764400000000,
   ImportJobs1764500000000,
   ImportJobSuperseded1764600000000,
+  ImportJobUploadSeen1764650000000,
 ];
 
 /**

@@ -162,9 +162,9 @@ export class ImportJobsRepository {
   async claimUpload(brandId: number, id: string, token: string, staleAfterSeconds: number): Promise<boolean> {
     const rows: unknown[] = await queryRows<unknown>(
       this.dataSource,
-      `UPDATE import_job SET upload_token = $3, upload_started_at = now(), updated_at = now()
+      `UPDATE import_job SET upload_token = $3, upload_seen_at = now(), updated_at = now()
         WHERE brand_id = $1 AND id = $2 AND state = 'open'
-          AND (upload_token IS NULL OR upload_started_at < now() - make_interval(secs => $4))
+          AND (upload_token IS NULL OR upload_seen_at < now() - make_interval(secs => $4))
         RETURNING id`,
       [brandId, id, token, staleAfterSeconds],
     );
@@ -175,9 +175,18 @@ export class ImportJobsRepository {
     await this.dataSource.query('DELETE FROM import_job_record WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
   }
 
+  /** Keeps the upload's claim alive: its process is still taking it. */
+  async touchUpload(brandId: number, id: string, token: string): Promise<void> {
+    await this.dataSource.query(`UPDATE import_job SET upload_seen_at = now() WHERE brand_id = $1 AND id = $2 AND upload_token = $3`, [
+      brandId,
+      id,
+      token,
+    ]);
+  }
+
   async releaseUpload(brandId: number, id: string, token: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE import_job SET upload_token = NULL, upload_started_at = NULL WHERE brand_id = $1 AND id = $2 AND upload_token = $3`,
+      `UPDATE import_job SET upload_token = NULL, upload_seen_at = NULL WHERE brand_id = $1 AND id = $2 AND upload_token = $3`,
       [brandId, id, token],
     );
   }
@@ -221,7 +230,7 @@ export class ImportJobsRepository {
   async markQueued(runner: QueryRunner, brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<boolean> {
     const rows: unknown[] = await queryRows<unknown>(
       runner,
-      `UPDATE import_job SET state = 'queued', format = $4, total = $5, upload_token = NULL, upload_started_at = NULL,
+      `UPDATE import_job SET state = 'queued', format = $4, total = $5, upload_token = NULL, upload_seen_at = NULL,
               queued_at = now(), updated_at = now()
         WHERE brand_id = $1 AND id = $2 AND upload_token = $3 AND state = 'open'
         RETURNING id`,

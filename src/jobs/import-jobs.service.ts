@@ -23,8 +23,13 @@ import { ImportJobQueue, queueUnavailable } from './import-job-queue';
 import { ImportJobsRepository, IssueRow, JobFormat, JobRow, StagingRow, storable, UUID } from './import-jobs.repository';
 import { ReadRecord, readCsv, readNdjson } from './record-readers';
 
-/** An upload that has not finished after this long may be taken over by another (its client died). */
-const UPLOAD_STALE_SECONDS = 3600;
+/**
+ * An upload whose claim has not been touched for this long may be taken over by another: the process
+ * that took it died. A live upload's claim is touched every UPLOAD_HEARTBEAT_MS (or, if shorter,
+ * every JOB_UPLOAD_IDLE_TIMEOUT_MS); a live upload whose client died is cut off by that idle timeout.
+ */
+const UPLOAD_STALE_SECONDS = 300;
+const UPLOAD_HEARTBEAT_MS = 60_000;
 
 export const JOBS_PATH = '/rest/bulk/contact_extensions/jobs';
 
@@ -164,11 +169,18 @@ export class ImportJobsService {
         ? new DomainError('JOB_STATE_CONFLICT', 'Another upload to this job is in progress.')
         : stateConflict(now, 'uploaded to');
     }
+    const heartbeat = setInterval(
+      () => void this.jobs.touchUpload(user.brandId, id, token).catch(() => undefined),
+      Math.min(UPLOAD_HEARTBEAT_MS, this.config.uploadIdleTimeoutMs),
+    );
+    heartbeat.unref();
     try {
       await this.jobs.clearStaging(user.brandId, id);
       const total = await this.stageStream(user.brandId, id, req, format, gzip);
+      clearInterval(heartbeat);
       return await this.queueUpload(user.brandId, id, token, format, total);
     } catch (err) {
+      clearInterval(heartbeat);
       await this.jobs.clearStaging(user.brandId, id).catch(() => undefined);
       await this.jobs.releaseUpload(user.brandId, id, token).catch(() => undefined);
       throw err;
