@@ -26,6 +26,17 @@ describe('canonicalAddress', () => {
     expect(canonicalAddress('905351234567')).toBe('905351234567');
   });
 
+  it('gives the same forms when more numbers than its memo holds were read since (the memo drops and refills its entries)', () => {
+    const spelled = (n: number): string => `+90 535 ${String(10000000 + n).slice(1, 4)} ${String(10000000 + n).slice(4)}`;
+    const first = Array.from({ length: 50 }, (_, n) => canonicalAddress(spelled(n)));
+    for (let n = 0; n < 5000; n++) canonicalAddress(spelled(n));
+    expect(Array.from({ length: 50 }, (_, n) => canonicalAddress(spelled(n)))).toEqual(first);
+    expect(first[7]).toBe('905350000007');
+    expect(isValidAddress('S', first[7])).toBe(true);
+    expect(canonicalAddress('+90 235 123 45 67')).toBe('902351234567');
+    expect(isValidAddress('S', '902351234567')).toBe(false);
+  });
+
   it('keeps the international digits of ASCII phone punctuation that is no valid number, so a row stored so is found', () => {
     expect(canonicalAddress('+1 555 555 5555')).toBe('15555555555');
     expect(canonicalAddress('0090 235 123 45 67')).toBe('902351234567');
