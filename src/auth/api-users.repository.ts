@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExtensionColumn } from '../addresses/extension-columns';
+import { namedStatement } from '../database/named-statement';
 import { queryRows } from '../database/query-rows';
 import { AuthUser } from './auth-user';
 import type { Permission } from './permissions';
@@ -47,10 +48,10 @@ export class ApiUsersRepository {
   }
 
   async findActiveForToken(id: number, tokenVersion: number): Promise<AuthUser | undefined> {
-    const rows: UserRow[] = await this.dataSource.query(`${SELECT_USER} WHERE u.id = $1 AND u.active AND u.token_version = $2`, [
-      id,
-      tokenVersion,
-    ]);
+    const rows: UserRow[] = await this.dataSource.query(
+      namedStatement(`${SELECT_USER} WHERE u.id = $1 AND u.active AND u.token_version = $2`),
+      [id, tokenVersion],
+    );
     return rows[0] && toAuthUser(rows[0]);
   }
 

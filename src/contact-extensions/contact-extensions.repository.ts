@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { escapeLike } from '../database/escape-like';
+import { namedStatement } from '../database/named-statement';
 import { pgArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { RetryableConflictError } from '../database/retrying-transaction';
@@ -171,7 +172,7 @@ export class ContactExtensionsRepository {
    */
   async lookup(runner: QueryRunner, brandId: number, keys: LookupKeys): Promise<LookupResult> {
     const rows: LookupRow[] = await runner.query(
-      `WITH x AS (
+      namedStatement(`WITH x AS (
          SELECT k.ord, e.id, e.contact_key, e.channel, e.name, e.permission
            FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(contact_key, address, ord)
            -- one probe of the unique index per key: a plain join lets the planner hash the whole
@@ -192,7 +193,7 @@ export class ContactExtensionsRepository {
        UNION ALL
        SELECT 't', NULL, NULL, NULL, t.channel, t.name, NULL
          FROM extension_type t
-        WHERE t.brand_id = $1 AND t.name = ANY($5::text[])`,
+        WHERE t.brand_id = $1 AND t.name = ANY($5::text[])`),
       [
         brandId,
         pgArray(keys.extensionKeys.map((k) => k.contactKey)),
@@ -256,8 +257,8 @@ export class ContactExtensionsRepository {
     if (moving.length > 0) {
       // TypeORM's structured result: `affected` is the statement's row count
       const stepped = await runner.query(
-        `UPDATE master_contact_extensions SET address = chr(1) || id::text
-          WHERE brand_id = $1 AND id = ANY($2::bigint[])`,
+        namedStatement(`UPDATE master_contact_extensions SET address = chr(1) || id::text
+          WHERE brand_id = $1 AND id = ANY($2::bigint[])`),
         [brandId, pgArray(moving)],
         true,
       );
@@ -302,7 +303,7 @@ export class ContactExtensionsRepository {
     }
     if (ctes.length === 0) return;
     const [row]: { updated: number }[] = await runner.query(
-      `WITH ${ctes.join(', ')} SELECT ${updates.length > 0 ? '(SELECT count(*) FROM updated)::int' : '0'} AS updated`,
+      namedStatement(`WITH ${ctes.join(', ')} SELECT ${updates.length > 0 ? '(SELECT count(*) FROM updated)::int' : '0'} AS updated`),
       params,
     );
     if (row.updated !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { namedStatement } from '../database/named-statement';
 import { Hit, HitResult, LimitStore, secondsUntil } from './limit-store';
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -58,14 +59,10 @@ export class PostgresLimitStore extends LimitStore implements OnModuleInit, OnAp
   }
 
   async hit({ bucket, limit, windowMs, slot }: Hit): Promise<HitResult> {
-    const [row]: { hits: number; window_left_ms: string; leased: boolean; window_id: string }[] = await this.dataSource.query(HIT_SQL, [
-      bucket,
-      windowMs,
-      limit,
-      slot?.limit ?? 0,
-      slot?.token ?? '',
-      slot?.leaseMs ?? 0,
-    ]);
+    const [row]: { hits: number; window_left_ms: string; leased: boolean; window_id: string }[] = await this.dataSource.query(
+      namedStatement(HIT_SQL),
+      [bucket, windowMs, limit, slot?.limit ?? 0, slot?.token ?? '', slot?.leaseMs ?? 0],
+    );
     const windowLeftMs = Number(row.window_left_ms);
     if (row.hits > limit)
       return { allowed: false, refusedBy: 'rate', retryAfterSeconds: secondsUntil(windowLeftMs), window: row.window_id };
@@ -75,10 +72,10 @@ export class PostgresLimitStore extends LimitStore implements OnModuleInit, OnAp
   }
 
   async releaseSlot(bucket: string, token: string): Promise<void> {
-    await this.dataSource.query('UPDATE rate_limit_bucket SET leases = leases - $2::text WHERE bucket = $1 AND leases ? $2::text', [
-      bucket,
-      token,
-    ]);
+    await this.dataSource.query(
+      namedStatement('UPDATE rate_limit_bucket SET leases = leases - $2::text WHERE bucket = $1 AND leases ? $2::text'),
+      [bucket, token],
+    );
   }
 
   async refund(bucket: string, window: string): Promise<void> {
