@@ -70,17 +70,26 @@ if (serverDatabaseUrl()) {
       await t.close();
     });
 
-    /** 500 extensions to update (permission false to true) and 500 to insert, in that order. */
+    const pad = (i: number): string => String(i).padStart(3, '0');
+    /**
+     * 500 extensions to update (permission false to true) and 500 to insert, in that order, which is
+     * also the order of their keys (the job has insertIfNotExists: its chunks follow the keys).
+     */
     async function loadedBrand() {
       const b = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       await insertExtensions(
         t.dataSource,
         b.brand.id,
-        Array.from({ length: 500 }, (_, i) => ({ contact_key: 'c1', address: `u${i}@example.com`, channel: 'E' as const })),
+        Array.from({ length: 500 }, (_, i) => ({ contact_key: 'c1', address: `u${pad(i)}@example.com`, channel: 'E' as const })),
       );
       const records = [
-        ...Array.from({ length: 500 }, (_, i) => ({ contact_key: 'c1', address: `u${i}@example.com`, permission: true })),
-        ...Array.from({ length: 500 }, (_, i) => ({ contact_key: 'c1', address: `n${i}@example.com`, channel: 'E', permission: true })),
+        ...Array.from({ length: 500 }, (_, i) => ({ contact_key: 'c1', address: `u${pad(i)}@example.com`, permission: true })),
+        ...Array.from({ length: 500 }, (_, i) => ({
+          contact_key: 'c1',
+          address: `v${pad(i)}@example.com`,
+          channel: 'E',
+          permission: true,
+        })),
       ];
       return { ...b, body: ndjson(records) };
     }

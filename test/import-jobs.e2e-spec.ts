@@ -237,6 +237,47 @@ describe('import jobs', () => {
     ]);
   });
 
+  it("writes the chunks of an insertIfNotExists job (it cannot rename) in the order of the extensions' key, of another job in the file's order", async () => {
+    const existing = ['b1', 'b2', 'b3'].map((a) => ({ contact_key: 'c1', address: `${a}@example.com`, channel: 'E' as const }));
+    // three updates, then three inserts whose keys sort before them
+    const records = [
+      ...existing.map((e) => ({ ...e, permission: true })),
+      ...['a1', 'a2', 'a3'].map((a) => ({ contact_key: 'c1', address: `${a}@example.com`, channel: 'E', permission: true })),
+    ];
+    const chunksOf = (jobId: string): Promise<{ position: number; inserted: number; updated: number; failed: number }[]> =>
+      t.dataSource.query('SELECT position, inserted, updated, failed FROM import_job_chunk WHERE job_id = $1 ORDER BY position', [jobId]);
+    const runs = [
+      // the inserts first: their keys sort before the updates'
+      {
+        body: { columns: ALL, insertIfNotExists: true },
+        chunks: [
+          { position: 0, inserted: 3, updated: 0, failed: 0 },
+          { position: CHUNK, inserted: 0, updated: 3, failed: 0 },
+        ],
+        addresses: ['a1', 'a2', 'a3', 'b1', 'b2', 'b3'],
+      },
+      // the file's order; without insertIfNotExists the new keys are errors
+      {
+        body: { columns: ALL, insertIfNotExists: false },
+        chunks: [
+          { position: 0, inserted: 0, updated: 3, failed: 0 },
+          { position: CHUNK, inserted: 0, updated: 0, failed: 3 },
+        ],
+        addresses: ['b1', 'b2', 'b3'],
+      },
+    ];
+    for (const { body, chunks, addresses } of runs) {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      await insertExtensions(t.dataSource, brand.id, existing);
+      const { job } = await runJob(t, token, body, ndjson(records), { type: 'application/x-ndjson' });
+      expect(job).toMatchObject({ state: 'completed', total: 6, processed: 6 });
+      expect(await chunksOf(job.id)).toEqual(chunks);
+      expect((await rowsOf(t.dataSource, brand.id)).map((r) => [r.address, r.permission])).toEqual(
+        addresses.map((a) => [`${a}@example.com`, true]),
+      );
+    }
+  });
+
   describe('renames across chunks behave as consecutive sync requests in record order', () => {
     const existing = [
       { contact_key: 'c1', address: 'a@example.com', channel: 'E' as const },
@@ -609,10 +650,11 @@ describe('import jobs', () => {
   if (serverDatabaseUrl()) {
     it('cancel stops a processing job at the next chunk; committed chunks stay and the job says how far it got', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'r4@example.com', channel: 'E' }]);
+      await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'r04@example.com', channel: 'E' }]);
+      // the job cannot rename, so its chunks follow the key order: the addresses sort as the file lists them
       const records = Array.from({ length: 12 }, (_, i) => ({
         contact_key: 'c1',
-        address: `r${i}@example.com`,
+        address: `r${String(i).padStart(2, '0')}@example.com`,
         channel: 'E',
         permission: true,
       }));
@@ -620,7 +662,7 @@ describe('import jobs', () => {
       // (two chunks at once), chunk 4 waits for it (a window of two consecutive chunks)
       const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
         brand.id,
-        'r4@example.com',
+        'r04@example.com',
       ]);
       const created = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
       try {
@@ -635,7 +677,7 @@ describe('import jobs', () => {
       const job = await waitForJob(t, token, created.id);
       expect(job).toMatchObject({ state: 'cancelled', total: 12, processed: 3 * CHUNK, inserted: 8, updated: 1 });
       expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.address).sort()).toEqual(
-        ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'].map((a) => `${a}@example.com`),
+        ['r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07', 'r08'].map((a) => `${a}@example.com`),
       );
       const again = await t.http.post(`${JOBS_PATH}/${job.id}/cancel`).set('Authorization', auth(token)).expect(409);
       expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });

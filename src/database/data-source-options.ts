@@ -9,6 +9,7 @@ import { CanonicalPhoneNumbers1764400000000 } from './migrations/1764400000000-C
 import { ImportJobs1764500000000 } from './migrations/1764500000000-ImportJobs';
 import { ImportJobSuperseded1764600000000 } from './migrations/1764600000000-ImportJobSuperseded';
 import { ImportJobUploadSeen1764650000000 } from './migrations/1764650000000-ImportJobUploadSeen';
+import { ImportJobKeyOrder1764700000000 } from './migrations/1764700000000-ImportJobKeyOrder';
 
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   ImportJobs1764500000000,
   ImportJobSuperseded1764600000000,
   ImportJobUploadSeen1764650000000,
+  ImportJobKeyOrder1764700000000,
 ];
 
 /**

@@ -1,10 +1,16 @@
 /**
- * Runs one import job: its staged records in chunks, in record order, each chunk judged and written
- * by ExtensionsUpsert.run (the sync endpoint's transaction body) in one transaction with the chunk's
- * report and the job's checkpoint. A chunk commits all of that or nothing, and commits only if the
- * checkpoint is still where it started: a worker that lost the job (it stopped sending heartbeats,
- * another took over) cannot apply a chunk twice. So the file acts as consecutive sync requests in
- * record order, and a job resumed after a crash goes on from its last committed chunk.
+ * Runs one import job: its staged records in chunks, in the job's order, each chunk judged and
+ * written by ExtensionsUpsert.run (the sync endpoint's transaction body) in one transaction with the
+ * chunk's report and the job's checkpoint. A chunk commits all of that or nothing, and commits only
+ * if the checkpoint is still where it started: a worker that lost the job (it stopped sending
+ * heartbeats, another took over) cannot apply a chunk twice. So the file acts as consecutive sync
+ * requests in record order, and a job resumed after a crash goes on from its last committed chunk.
+ *
+ * The job's order is the file's, or, for a job with key_order (insertIfNotExists: no record of it can
+ * rename, so none depends on another's being written first), the order of the records' group keys,
+ * which is the order of the extensions' unique key: each chunk then writes one stretch of the brand's
+ * extensions and contacts, where the file's order would have it touch pages all over their indexes
+ * and tables, more of them than the database's buffers hold on a large brand.
  *
  * Grouping is across the whole file: a record that a later one of its (contact_key, canonical
  * address) supersedes is skipped with DUPLICATE_IN_REQUEST, wherever the later one is.
@@ -155,7 +161,7 @@ export class ImportJobEngine {
   }
 
   /**
-   * The chunks not committed yet, in record order, each in a transaction of its own with its report
+   * The chunks not committed yet, in the job's order, each in a transaction of its own with its report
    * and its checkpoint row. Up to `concurrency` consecutive chunks (one while this process's API
    * serves write requests: width()) are written at once, on as many connections: without renames,
    * two chunks never touch the same extension (the whole file is grouped by key), so they commit in
@@ -294,7 +300,7 @@ export class ImportJobEngine {
     size: number,
     options: PlanOptions,
   ): Promise<PreparedChunk> {
-    const rows = await this.jobs.chunk(db, job.brand_id, job.id, from, size);
+    const rows = await this.jobs.chunk(db, job.brand_id, job.id, from, size, job.key_order);
     const chunk: PreparedChunk = {
       from,
       size: rows.length,

@@ -34,6 +34,8 @@ export interface JobRow extends JobCounts {
   user_key: string | null;
   request_id: string;
   chunk_size: number | null;
+  /** whether the job's chunks follow its records' group keys rather than the file (see markQueued) */
+  key_order: boolean;
   cancel_requested: boolean;
   operation_id: string | null;
   message: string | null;
@@ -63,6 +65,9 @@ export interface StagingWriter {
 
 /** Records per staging batch (one COPY, or one INSERT). */
 export const STAGE_BATCH = 5000;
+
+/** Positions per row of import_job_order. */
+export const ORDER_BLOCK = 1000;
 
 /** One record of the upload as staged. */
 export interface StagedRow {
@@ -98,7 +103,7 @@ export interface NewIssue {
 
 /** A job with its counts, the sums of its committed chunks. */
 const JOB_SELECT = `SELECT j.brand_id, j.id::text AS id, j.state, j.columns, j.insert_if_not_exists, j.validate_only, j.format,
-       j.api_user_id, j.user_key, j.request_id, j.chunk_size, j.cancel_requested, j.operation_id::text AS operation_id, j.message,
+       j.api_user_id, j.user_key, j.request_id, j.chunk_size, j.key_order, j.cancel_requested, j.operation_id::text AS operation_id, j.message,
        j.created_at, j.queued_at, j.started_at, j.finished_at, j.updated_at, j.total,
        COALESCE(c.processed, 0) AS processed, COALESCE(c.inserted, 0) AS inserted, COALESCE(c.updated, 0) AS updated,
        COALESCE(c.unchanged, 0) AS unchanged, COALESCE(c.skipped, 0) AS skipped, COALESCE(c.failed, 0) AS failed
@@ -226,11 +231,17 @@ export class ImportJobsRepository {
     return new CopyStagingWriter(runner, client, brandId, id);
   }
 
-  /** Ends an upload: the job is queued with its record count, if the upload still holds the slot. */
+  /**
+   * Ends an upload: the job is queued with its record count, if the upload still holds the slot.
+   * A job with insertIfNotExists gets key_order: its records cannot rename (a record that tries is an
+   * error of its own), so none depends on another's being written first, and its chunks may follow
+   * the extensions' unique key instead of the file (orderByKey).
+   */
   async markQueued(runner: QueryRunner, brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<boolean> {
     const rows: unknown[] = await queryRows<unknown>(
       runner,
       `UPDATE import_job SET state = 'queued', format = $4, total = $5, upload_token = NULL, upload_seen_at = NULL,
+              key_order = insert_if_not_exists,
               queued_at = now(), updated_at = now()
         WHERE brand_id = $1 AND id = $2 AND upload_token = $3 AND state = 'open'
         RETURNING id`,
@@ -254,8 +265,56 @@ export class ImportJobsRepository {
     );
   }
 
-  /** The staged records at positions from..from+size-1, a range of the primary key. */
-  async chunk(runner: QueryRunner | DataSource, brandId: number, id: string, from: number, size: number): Promise<StagedRow[]> {
+  /**
+   * For a job with key_order, its positions in the order of their group keys (contact_key, then
+   * canonical address, as the extensions' unique key orders them; unreadable records last), written
+   * ORDER_BLOCK to a row: one sort of the job's group keys, once the whole upload is staged.
+   */
+  async orderByKey(runner: QueryRunner, brandId: number, id: string): Promise<void> {
+    await runner.query(
+      `INSERT INTO import_job_order (brand_id, job_id, block, positions)
+       SELECT $1, $2, s.seq / ${ORDER_BLOCK}, array_agg(s.position ORDER BY s.seq)
+         FROM (SELECT r.position, (row_number() OVER (ORDER BY r.group_key COLLATE "C", r.position) - 1)::int AS seq
+                 FROM import_job_record r
+                WHERE r.brand_id = $1 AND r.job_id = $2
+                  AND EXISTS (SELECT 1 FROM import_job j WHERE j.brand_id = $1 AND j.id = $2 AND j.key_order)) s
+        GROUP BY s.seq / ${ORDER_BLOCK}`,
+      [brandId, id],
+    );
+  }
+
+  /**
+   * The staged records of a chunk: the from-th to the (from+size-1)-th in the job's order. In the
+   * file's order that is a range of the primary key; in key order (key_order), the positions that
+   * import_job_order lists there, each read by the primary key.
+   */
+  async chunk(
+    runner: QueryRunner | DataSource,
+    brandId: number,
+    id: string,
+    from: number,
+    size: number,
+    keyOrder: boolean,
+  ): Promise<StagedRow[]> {
+    if (keyOrder) {
+      // LIMIT 1: one probe of the primary key per position, never a join over the whole job
+      return runner.query(
+        `SELECT r.position, r.line, r.record, r.raw, r.problem, r.superseded_by AS last
+           FROM import_job_order o
+          CROSS JOIN LATERAL unnest(o.positions) WITH ORDINALITY AS p(position, k)
+          CROSS JOIN LATERAL (
+            SELECT x.position, x.line, x.record, x.raw, x.problem, x.superseded_by
+              FROM import_job_record x
+             WHERE x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position
+             LIMIT 1
+          ) r
+          WHERE o.brand_id = $1 AND o.job_id = $2
+            AND o.block >= $3::int / ${ORDER_BLOCK} AND o.block <= ($3::int + $4::int - 1) / ${ORDER_BLOCK}
+            AND o.block * ${ORDER_BLOCK} + p.k - 1 >= $3::int AND o.block * ${ORDER_BLOCK} + p.k - 1 < $3::int + $4::int
+          ORDER BY o.block, p.k`,
+        [brandId, id, from, size],
+      );
+    }
     return runner.query(
       `SELECT position, line, record, raw, problem, superseded_by AS last
          FROM import_job_record

@@ -258,6 +258,7 @@ export class ImportJobsService {
         throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');
       }
       await this.jobs.markSuperseded(runner, brandId, id);
+      await this.jobs.orderByKey(runner, brandId, id);
       await this.queue.enqueue(runner, brandId, id);
     });
     this.queue.wake();
