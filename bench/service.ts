@@ -21,6 +21,24 @@ const ROOT = join(__dirname, '..');
 export const BULK_LIMITS = { rate: 1_000_000, windowSeconds: 60, concurrency: 64 };
 const START_TIMEOUT_MS = 60_000;
 
+/**
+ * How `npm run start:prod` starts the service: its environment settings (glibc's malloc) and
+ * Node's flags, read from package.json so that the benchmark measures the production start.
+ */
+export function productionStart(): { env: Record<string, string>; nodeFlags: string[] } {
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
+  const words = script.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+    const [name, ...value] = (words.shift() as string).split('=');
+    env[name] = value.join('=');
+  }
+  if (words.shift() !== 'node' || words.pop() !== 'dist/main.js' || words.some((w) => !w.startsWith('--'))) {
+    throw new Error(`package.json start:prod is not [NAME=value ...] node [--flag ...] dist/main.js: ${script}`);
+  }
+  return { env, nodeFlags: words };
+}
+
 /** Every child started, so that the exit handler can kill what is still running. */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -101,8 +119,10 @@ export class ServiceProcess {
     extraEnv: NodeJS.ProcessEnv = {},
   ): Promise<ServiceProcess> {
     const port = await freePort();
+    const start = productionStart();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...start.env,
       PORT: String(port),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       JWT_SECRET: randomBytes(48).toString('base64url'),
@@ -117,8 +137,8 @@ export class ServiceProcess {
     if (target.embedded) env.DATA_DIR = target.dataDir;
     else env.DATABASE_URL = target.url;
     const log = openSync(logFile, 'a');
-    // started as npm run start:prod starts it (its V8 flags), with the preload
-    const args = ['--max-semi-space-size=16', '-r', join(__dirname, 'service-preload.js'), join(ROOT, 'dist', 'main.js')];
+    // started as npm run start:prod starts it (its environment and Node's flags), with the preload
+    const args = [...start.nodeFlags, '-r', join(__dirname, 'service-preload.js'), join(ROOT, 'dist', 'main.js')];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env,

@@ -18,7 +18,8 @@ import { DemoSeeder } from './seed/demo-seeder';
  * the service's RSS 300 MB. At 100 % it stays near 90 MB, RSS near 210 MB, with the same
  * throughput (bench/README.md). `node --heap-growing-percent=N dist/main.js` overrides it.
  * The young generation's cap (--max-semi-space-size) cannot be set here: V8 reads it only when it
- * creates the heap, so npm start and start:prod pass it on the command line.
+ * creates the heap, so npm start and start:prod pass it on the command line, as they pass glibc's
+ * malloc settings (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_) in the environment (README, Memory).
  */
 const HEAP_GROWING_PERCENT = 100;
 if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) {

@@ -11,7 +11,10 @@ import { AppModule } from './app.module';
  * as needed, on any machine; each runs one job at a time, one job per brand runs at once overall.
  * SIGTERM stops it at the next chunk boundary; the job is resumed by another worker.
  */
-/** As in main.ts: V8 may let the old generation grow 100 % past what survived, not 300 %. */
+/**
+ * As in main.ts: V8 may let the old generation grow 100 % past what survived, not 300 %; npm run
+ * worker passes the young generation's cap and glibc's malloc settings as start:prod does.
+ */
 if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) {
   setFlagsFromString('--heap-growing-percent=100');
 }
