@@ -3,8 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BULK_PATH } from './support/bulk';
 import { brandWithToken } from './support/factories';
+import { Client } from 'pg';
+import { ImportJobsRepository } from '../src/jobs/import-jobs.repository';
+import { until } from './support/hold';
 import { auth, createJob, JOBS_PATH, upload } from './support/jobs';
 import { createTestApp, TestApp } from './support/test-app';
+import { serverDatabaseUrl } from './support/test-database';
 
 /**
  * How long a request may take to arrive: REQUEST_TIMEOUT_MS for every request but a job's upload,
@@ -223,3 +227,102 @@ describe('request deadlines', () => {
     expect(taken.body).toMatchObject({ state: 'queued', total: 1 });
   });
 });
+
+/**
+ * The statements whose work grows with a whole upload (the sorts when it ends, deleting its staged
+ * rows before it, when it fails, when it expires) run under a statement timeout of their own, not
+ * DB_STATEMENT_TIMEOUT_MS, which bounds a request's statements: on a 20M-record upload they take
+ * minutes. Here the request's timeout is 300 ms, and each statement is kept waiting for a second by
+ * a row lock of the test's own.
+ */
+if (serverDatabaseUrl()) {
+  describe('statements over a whole upload (PostgreSQL server)', () => {
+    let t: TestApp;
+    let port: number;
+    beforeAll(async () => {
+      t = await createTestApp({ DB_STATEMENT_TIMEOUT_MS: '300' });
+      await t.app.listen(0, '127.0.0.1');
+      port = (t.app.getHttpServer().address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    /** Locks what `sql` selects (with its own FOR clause) in a transaction of the test's own, for `ms`. */
+    async function lockFor(sql: string, params: unknown[], ms: number): Promise<{ released: Promise<void> }> {
+      const client = new Client({ connectionString: serverDatabaseUrl() });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query(sql, params);
+      const released = sleep(ms).then(async () => {
+        await client.query('ROLLBACK');
+        await client.end();
+      });
+      return { released };
+    }
+    const leftover = (brandId: number, id: string) =>
+      t.dataSource.query(
+        `INSERT INTO import_job_record (brand_id, job_id, position, line, record) VALUES ($1, $2, 0, 2, '{"contact_key":"left"}')`,
+        [brandId, id],
+      );
+    const staged = async (id: string): Promise<number> =>
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM import_job_record WHERE job_id = $1', [id]))[0].n;
+    const columns = { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true };
+
+    it('the end of an upload (queued, duplicates marked, sorted) waits past the request timeout', async () => {
+      const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const job = await createJob(t, token, columns);
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'PUT',
+        path: `${JOBS_PATH}/${job.id}/data`,
+        headers: { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+      });
+      const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+      });
+      req.write('contact_key,address,channel\nc1,b@example.com,E\n');
+      await until(
+        'the upload is claimed',
+        async () => (await t.dataSource.query('SELECT upload_token FROM import_job WHERE id = $1', [job.id]))[0].upload_token !== null,
+      );
+      // the job's row, locked as an update would lock it: the staging rows' key checks pass, marking it queued waits
+      const held = await lockFor('SELECT 1 FROM import_job WHERE id = $1 FOR NO KEY UPDATE', [job.id], 1000);
+      req.end('c1,a@example.com,E\n');
+      const answer = await answered;
+      await held.released;
+      expect(answer.status).toBe(202);
+      expect(JSON.parse(answer.body)).toMatchObject({ state: 'queued', total: 2 });
+    });
+
+    it('an upload first clears what a dead one left (as a refused one clears its own), waiting past the request timeout', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const job = await createJob(t, token, columns);
+      await leftover(brand.id, job.id);
+      const held = await lockFor('SELECT 1 FROM import_job_record WHERE job_id = $1 FOR UPDATE', [job.id], 1000);
+      const res = await upload(t, token, job.id, 'contact_key,address,channel\nc1,a@example.com,E\n');
+      await held.released;
+      expect(res.body).toMatchObject({ state: 'queued', total: 1 });
+      expect(await staged(job.id)).toBe(1);
+    });
+
+    it('the purge deletes an expired job and its staged rows, waiting past the request timeout', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const job = await createJob(t, token, columns);
+      await leftover(brand.id, job.id);
+      await t.dataSource.query(`UPDATE import_job SET created_at = now() - interval '8 days' WHERE id = $1`, [job.id]);
+      const held = await lockFor('SELECT 1 FROM import_job_record WHERE job_id = $1 FOR UPDATE', [job.id], 1000);
+      const purged = await t.app.get(ImportJobsRepository).purge(7);
+      await held.released;
+      expect(purged).toBeGreaterThanOrEqual(1);
+      expect(await staged(job.id)).toBe(0);
+      expect(await t.dataSource.query('SELECT id FROM import_job WHERE id = $1', [job.id])).toEqual([]);
+    });
+  });
+}

@@ -69,6 +69,13 @@ export const STAGE_BATCH = 5000;
 /** Positions per row of import_job_order. */
 export const ORDER_BLOCK = 1000;
 
+/**
+ * The statement timeout of the statements whose work grows with a whole upload (the sorts when it
+ * ends, deleting its staged rows): DB_STATEMENT_TIMEOUT_MS (30 s) bounds a request's statements, but
+ * these take about 2 s per million records, and an upload may hold JOB_MAX_RECORDS (20M) of them.
+ */
+export const WHOLE_UPLOAD_STATEMENT_TIMEOUT = '30min';
+
 /** One record of the upload as staged. */
 export interface StagedRow {
   position: number;
@@ -177,7 +184,15 @@ export class ImportJobsRepository {
   }
 
   async clearStaging(brandId: number, id: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM import_job_record WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`);
+      await manager.query('DELETE FROM import_job_record WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
+    });
+  }
+
+  /** In a transaction of the end of an upload: its statements may take WHOLE_UPLOAD_STATEMENT_TIMEOUT. */
+  async allowWholeUploadStatements(runner: QueryRunner): Promise<void> {
+    await runner.query(`SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`);
   }
 
   /** Keeps the upload's claim alive: its process is still taking it. */
@@ -464,17 +479,24 @@ export class ImportJobsRepository {
     return rows[0]?.cancel_requested ?? true;
   }
 
-  /** Deletes jobs (with their staging rows and reports) finished, or left open, before the cutoff. */
+  /**
+   * Deletes jobs (with their staging rows and reports) finished, or left open, before the cutoff: one
+   * job a transaction, each under WHOLE_UPLOAD_STATEMENT_TIMEOUT (a job's rows may be millions).
+   */
   async purge(retentionDays: number): Promise<number> {
-    const rows: unknown[] = await queryRows<unknown>(
-      this.dataSource,
-      `DELETE FROM import_job
+    const expired: { brand_id: number; id: string }[] = await this.dataSource.query(
+      `SELECT brand_id, id FROM import_job
         WHERE (finished_at IS NOT NULL AND finished_at < now() - make_interval(days => $1))
-           OR (state = 'open' AND created_at < now() - make_interval(days => $1))
-        RETURNING id`,
+           OR (state = 'open' AND created_at < now() - make_interval(days => $1))`,
       [retentionDays],
     );
-    return rows.length;
+    for (const job of expired) {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`);
+        await manager.query('DELETE FROM import_job WHERE brand_id = $1 AND id = $2', [job.brand_id, job.id]);
+      });
+    }
+    return expired.length;
   }
 }
 

@@ -254,6 +254,7 @@ export class ImportJobsService {
       throw queueUnavailable();
     });
     await runInRetryingTransaction(this.dataSource, async (runner) => {
+      await this.jobs.allowWholeUploadStatements(runner);
       if (!(await this.jobs.markQueued(runner, brandId, id, token, format, total))) {
         throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');
       }
