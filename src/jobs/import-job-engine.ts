@@ -4,7 +4,8 @@
  * chunk's report and the job's checkpoint. A chunk commits all of that or nothing, and commits only
  * if the checkpoint is still where it started: a worker that lost the job (it stopped sending
  * heartbeats, another took over) cannot apply a chunk twice. So the file acts as consecutive sync
- * requests in record order, and a job resumed after a crash goes on from its last committed chunk.
+ * requests in the job's order (the same outcome as in record order: see below), and a job resumed
+ * after a crash goes on from its last committed chunk.
  *
  * The job's order is the file's, or, for a job with key_order (insertIfNotExists: no record of it can
  * rename, so none depends on another's being written first), the order of the records' group keys,
