@@ -20,6 +20,8 @@ jest.setTimeout(30_000);
 
 const TIMEOUT_MS = 1500;
 const HEADER = 'contact_key,address,channel,name,permission\n';
+/** A job whose uploads start with HEADER. */
+const CSV_JOB = { columns: ['contact_key', 'address', 'channel', 'name', 'permission'], insertIfNotExists: true };
 
 interface Answer {
   status: number;
@@ -127,10 +129,7 @@ describe('request deadlines', () => {
 
   it('an upload may take longer than REQUEST_TIMEOUT_MS as long as it keeps sending; meanwhile its claim is kept alive', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    const job = await createJob(t, token, {
-      columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
-      insertIfNotExists: true,
-    });
+    const job = await createJob(t, token, CSV_JOB);
     const lines = Array.from({ length: 8 }, (_, i) => `c1,trickle${i}@example.com,E,,true\n`);
     const started = Date.now();
     const answering = send(
@@ -153,10 +152,7 @@ describe('request deadlines', () => {
 
   it('an upload that sends nothing for JOB_UPLOAD_IDLE_TIMEOUT_MS is cut off with 408; the job stays open and takes the next upload', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    const job = await createJob(t, token, {
-      columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
-      insertIfNotExists: true,
-    });
+    const job = await createJob(t, token, CSV_JOB);
     const started = Date.now();
     const answer = await send(
       'PUT',
@@ -184,8 +180,7 @@ describe('request deadlines', () => {
 
   it('takes at most JOB_UPLOAD_CONCURRENCY uploads at once: the next is 503 SERVICE_UNAVAILABLE with Retry-After, and taken once one ends', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    const columns = { columns: ['contact_key', 'address', 'channel', 'name', 'permission'], insertIfNotExists: true };
-    const [slow, next] = [await createJob(t, token, columns), await createJob(t, token, columns)];
+    const [slow, next] = [await createJob(t, token, CSV_JOB), await createJob(t, token, CSV_JOB)];
     const slowUpload = send(
       'PUT',
       `${JOBS_PATH}/${slow.id}/data`,
@@ -209,10 +204,7 @@ describe('request deadlines', () => {
 
   it('an upload claim left by a process that died is taken over after 5 minutes, not before', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-    const job = await createJob(t, token, {
-      columns: ['contact_key', 'address', 'channel', 'name', 'permission'],
-      insertIfNotExists: true,
-    });
+    const job = await createJob(t, token, CSV_JOB);
     const claimedAgo = (minutes: number) =>
       t.dataSource.query(
         `UPDATE import_job SET upload_token = gen_random_uuid(), upload_seen_at = now() - make_interval(mins => $2) WHERE id = $1`,

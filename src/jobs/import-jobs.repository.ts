@@ -75,6 +75,7 @@ export const ORDER_BLOCK = 1000;
  * these take about 2 s per million records, and an upload may hold JOB_MAX_RECORDS (20M) of them.
  */
 export const WHOLE_UPLOAD_STATEMENT_TIMEOUT = '30min';
+const ALLOW_WHOLE_UPLOAD_STATEMENTS = `SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`;
 
 /** One record of the upload as staged. */
 export interface StagedRow {
@@ -184,15 +185,20 @@ export class ImportJobsRepository {
   }
 
   async clearStaging(brandId: number, id: string): Promise<void> {
+    await this.deleteWholeUpload('DELETE FROM import_job_record WHERE brand_id = $1 AND job_id = $2', brandId, id);
+  }
+
+  /** One statement over a whole upload's rows, in a transaction of its own under WHOLE_UPLOAD_STATEMENT_TIMEOUT. */
+  private async deleteWholeUpload(sql: string, brandId: number, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`);
-      await manager.query('DELETE FROM import_job_record WHERE brand_id = $1 AND job_id = $2', [brandId, id]);
+      await manager.query(ALLOW_WHOLE_UPLOAD_STATEMENTS);
+      await manager.query(sql, [brandId, id]);
     });
   }
 
   /** In a transaction of the end of an upload: its statements may take WHOLE_UPLOAD_STATEMENT_TIMEOUT. */
   async allowWholeUploadStatements(runner: QueryRunner): Promise<void> {
-    await runner.query(`SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`);
+    await runner.query(ALLOW_WHOLE_UPLOAD_STATEMENTS);
   }
 
   /** Keeps the upload's claim alive: its process is still taking it. */
@@ -491,10 +497,7 @@ export class ImportJobsRepository {
       [retentionDays],
     );
     for (const job of expired) {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.query(`SET LOCAL statement_timeout = '${WHOLE_UPLOAD_STATEMENT_TIMEOUT}'`);
-        await manager.query('DELETE FROM import_job WHERE brand_id = $1 AND id = $2', [job.brand_id, job.id]);
-      });
+      await this.deleteWholeUpload('DELETE FROM import_job WHERE brand_id = $1 AND id = $2', job.brand_id, job.id);
     }
     return expired.length;
   }
