@@ -3,7 +3,7 @@
  * bulk upsert. Seeds a brand, starts the built service, and measures in one run, on the
  * same data and the same kinds of batches, the service end to end, the floor (the service's own SQL
  * run directly) and the naive ORM way, then throughput, memory and how the cost grows. Prints one
- * table and writes the figures to bench/results/<date>-<cores>cores[-embedded][-large].json.
+ * table and writes the figures to bench/results/<date>-<HHMM UTC>-<cores>cores[-embedded][-large][-<kinds>].json.
  * See bench/README.md for what each figure means.
  */
 import 'reflect-metadata';
@@ -529,7 +529,7 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     ? join(TMP, `smoke-${stamp}.json`)
     : join(
         RESULTS,
-        `${stamp.slice(0, 10)}-${cpus().length}cores${options.embedded ? '-embedded' : ''}${options.large ? '-large' : ''}` +
+        `${stamp.slice(0, 10)}-${stamp.slice(11, 13)}${stamp.slice(14, 16)}-${cpus().length}cores${options.embedded ? '-embedded' : ''}${options.large ? '-large' : ''}` +
           `${options.kinds.length < BATCH_KINDS.length ? `-${options.kinds.join('-')}` : ''}.json`,
       );
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');

@@ -138,7 +138,9 @@ async function measureSyncBesideJob(ctx: JobsContext): Promise<JobsResults['sync
     } while (!ended());
   });
   const duringJob = summarize(samples, 0);
-  ctx.log(`sync while a job runs: ${samples.length} requests, p50 ${duringJob.p50.toFixed(1)} ms, p99 ${duringJob.p99.toFixed(1)} ms`);
+  ctx.log(
+    `sync while a job runs: ${samples.length} requests, p50 ${duringJob.p50.toFixed(1)} ms, p99 ${duringJob.p99.toFixed(1)} ms; the job's peak RSS ${job.peakRssMb.toFixed(0)} MB`,
+  );
   return { batch: ctx.batch, jobRecords: load.records, noJob, duringJob, p99Ratio: duringJob.p99 / noJob.p99, job };
 }
 
