@@ -81,9 +81,16 @@ async function onServer(url: string, sql: string): Promise<void> {
   }
 }
 
-/** A TypeORM data source on the target, built from the service's own options. */
+const BENCH_STATEMENT_TIMEOUT_MS = 3_600_000;
+
+/**
+ * A TypeORM data source on the target, built from the service's own options, except for the statement
+ * timeout: the benchmark's own statements (seeding millions of rows, VACUUM ANALYZE of the whole tables,
+ * the job floor's merge) run longer than a request's 30 s, so they may take up to an hour.
+ */
 export async function openDataSource(target: Target): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
-  const config = readDatabaseConfig(target.embedded ? { DATA_DIR: target.dataDir } : { DATABASE_URL: target.url });
+  const where = target.embedded ? { DATA_DIR: target.dataDir } : { DATABASE_URL: target.url };
+  const config = readDatabaseConfig({ ...where, DB_STATEMENT_TIMEOUT_MS: BENCH_STATEMENT_TIMEOUT_MS });
   const embedded = target.embedded ? await EmbeddedDatabase.open(config.dataDir) : undefined;
   const dataSource = new DataSource(dataSourceOptions(config, ENTITIES, embedded));
   try {
