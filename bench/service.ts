@@ -25,8 +25,8 @@ const START_TIMEOUT_MS = 60_000;
  * How `npm run start:prod` starts the service: its environment settings (glibc's malloc) and
  * Node's flags, read from package.json so that the benchmark measures the production start.
  */
-export function productionStart(): { env: Record<string, string>; nodeFlags: string[] } {
-  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
+export function productionStart(root = ROOT): { env: Record<string, string>; nodeFlags: string[] } {
+  const script: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
   const words = script.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
@@ -117,9 +117,11 @@ export class ServiceProcess {
     login: { userKey: string; secret: string },
     logFile: string,
     extraEnv: NodeJS.ProcessEnv = {},
+    /** the checkout whose built service (dist/) is started as its package.json's start:prod starts it */
+    root = ROOT,
   ): Promise<ServiceProcess> {
     const port = await freePort();
-    const start = productionStart();
+    const start = productionStart(root);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...start.env,
@@ -138,9 +140,9 @@ export class ServiceProcess {
     else env.DATABASE_URL = target.url;
     const log = openSync(logFile, 'a');
     // started as npm run start:prod starts it (its environment and Node's flags), with the preload
-    const args = [...start.nodeFlags, '-r', join(__dirname, 'service-preload.js'), join(ROOT, 'dist', 'main.js')];
+    const args = [...start.nodeFlags, '-r', join(__dirname, 'service-preload.js'), join(root, 'dist', 'main.js')];
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd: root,
       env,
       stdio: ['ignore', log, log, 'ipc'],
     });
