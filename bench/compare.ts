@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { World } from './batches';
 import { openDataSource, prepareTarget, seed } from './database';
 import { IndependentFloor } from './independent-floor';
-import { collectOwnGarbage, summarize } from './measure';
+import { serviceOnce, summarize } from './measure';
 import { ServiceProcess } from './service';
 
 const ROWS = 100_000;
@@ -43,21 +43,11 @@ async function main(): Promise<number> {
     const independent = new IndependentFloor(direct.dataSource, brand);
     const samples: number[][] = [[], []];
     const floor: number[] = [];
-    const once = async (service: ServiceProcess): Promise<number> => {
-      const batch = world.build('mixed', BATCH);
-      collectOwnGarbage();
-      const reply = await service.upsert(batch.body);
-      if (reply.status !== 200 || reply.body.inserted !== batch.expected.inserted || reply.body.updated !== batch.expected.updated) {
-        throw new Error(`a mixed batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 300)}`);
-      }
-      batch.commit();
-      return reply.ms;
-    };
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
       const order = round % 2 === 0 ? [0, 1] : [1, 0];
       const times: number[] = [];
       for (const k of order) {
-        times[k] = await once(services[k]);
+        times[k] = await serviceOnce(services[k], world.build('mixed', BATCH));
         const plain = await independent.run(world.build('mixed', BATCH));
         if (round >= WARMUP) floor.push(plain.ms);
       }

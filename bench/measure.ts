@@ -101,7 +101,7 @@ export function collectOwnGarbage(): void {
 }
 
 /** One request of the batch to the service: its time; the answer is checked against what the batch must do. */
-async function serviceOnce(service: ServiceProcess, batch: Batch): Promise<number> {
+export async function serviceOnce(service: ServiceProcess, batch: Batch): Promise<number> {
   collectOwnGarbage();
   const reply = await service.upsert(batch.body);
   if (reply.status !== 200) {
