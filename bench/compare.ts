@@ -3,7 +3,7 @@
  * worktree or clone, built, with its own package.json), on one seeded database, request by request:
  * in each round the two services and the independent floor each run one mixed 1000-record batch, the
  * services' order swapped every round. A change that moves the service by a few ms is lost in the
- * run-to-run spread of `npm run bench` (svc/indep moved from 1.18 to 1.30 between runs of the same
+ * run-to-run spread of `npm run bench` (svc/indep moved from 1.18 to 1.26 between runs of the same
  * code); measured in turn, both services meet the same machine at the same moment. Prints each one's
  * p50 and p99, each over the independent floor, and the median of the paired differences.
  */
