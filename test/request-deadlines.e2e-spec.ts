@@ -30,6 +30,45 @@ interface Answer {
   closedAfter: Promise<void>;
 }
 
+/**
+ * Sends the headers, then each piece of the body after its pause (and what it waits `until`), then
+ * ends the body if `end` (else goes quiet); answers whatever the server on `port` answers.
+ */
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  pieces: { pauseMs: number; until?: () => Promise<unknown>; data: string }[],
+  end = false,
+) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false });
+    let closed: () => void;
+    const closedAfter = new Promise<void>((r) => (closed = r));
+    req.on('close', () => closed());
+    req.on('error', () => closed());
+    req.on('response', (res: IncomingMessage) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text || '{}'), closedAfter }),
+      );
+    });
+    req.flushHeaders();
+    void (async () => {
+      for (const piece of pieces) {
+        await sleep(piece.pauseMs);
+        await piece.until?.();
+        if (req.destroyed) return;
+        req.write(piece.data);
+      }
+      if (end && !req.destroyed) req.end();
+    })().catch(reject);
+  });
+}
+
 describe('request deadlines', () => {
   let t: TestApp;
   let port: number;
@@ -46,37 +85,6 @@ describe('request deadlines', () => {
     await t.close();
   });
 
-  /**
-   * Sends the headers, then each piece of the body after its pause, then ends the body if `end`
-   * (else goes quiet); answers whatever the server answers.
-   */
-  function send(method: string, path: string, headers: Record<string, string>, pieces: { pauseMs: number; data: string }[], end = false) {
-    return new Promise<Answer>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false });
-      let closed: () => void;
-      const closedAfter = new Promise<void>((r) => (closed = r));
-      req.on('close', () => closed());
-      req.on('error', () => closed());
-      req.on('response', (res: IncomingMessage) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: JSON.parse(text || '{}'), closedAfter }),
-        );
-      });
-      req.flushHeaders();
-      void (async () => {
-        for (const piece of pieces) {
-          await sleep(piece.pauseMs);
-          if (req.destroyed) return;
-          req.write(piece.data);
-        }
-        if (end && !req.destroyed) req.end();
-      })().catch(reject);
-    });
-  }
-
   it('a body that stops arriving is answered 408 REQUEST_TIMEOUT after REQUEST_TIMEOUT_MS, its connection closed, nothing written', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const body = JSON.stringify({
@@ -86,6 +94,7 @@ describe('request deadlines', () => {
     });
     const started = Date.now();
     const answer = await send(
+      port,
       'POST',
       BULK_PATH,
       { Authorization: auth(token), 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
@@ -110,6 +119,7 @@ describe('request deadlines', () => {
       contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', channel: 'E' }],
     });
     const answer = await send(
+      port,
       'POST',
       BULK_PATH,
       { Authorization: auth(token), 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
@@ -133,6 +143,7 @@ describe('request deadlines', () => {
     const lines = Array.from({ length: 8 }, (_, i) => `c1,trickle${i}@example.com,E,,true\n`);
     const started = Date.now();
     const answering = send(
+      port,
       'PUT',
       `${JOBS_PATH}/${job.id}/data`,
       { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
@@ -155,6 +166,7 @@ describe('request deadlines', () => {
     const job = await createJob(t, token, CSV_JOB);
     const started = Date.now();
     const answer = await send(
+      port,
       'PUT',
       `${JOBS_PATH}/${job.id}/data`,
       { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
@@ -182,6 +194,7 @@ describe('request deadlines', () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const [slow, next] = [await createJob(t, token, CSV_JOB), await createJob(t, token, CSV_JOB)];
     const slowUpload = send(
+      port,
       'PUT',
       `${JOBS_PATH}/${slow.id}/data`,
       { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
@@ -264,33 +277,34 @@ if (serverDatabaseUrl()) {
     it('the end of an upload (queued, duplicates marked, sorted) waits past the request timeout', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       const job = await createJob(t, token, columns);
-      const req = httpRequest({
-        host: '127.0.0.1',
+      let held: { released: Promise<void> } | undefined;
+      const answer = await send(
         port,
-        method: 'PUT',
-        path: `${JOBS_PATH}/${job.id}/data`,
-        headers: { Authorization: auth(token), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
-      });
-      const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        req.on('error', reject);
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-      });
-      req.write('contact_key,address,channel\nc1,b@example.com,E\n');
-      await until(
-        'the upload is claimed',
-        async () => (await t.dataSource.query('SELECT upload_token FROM import_job WHERE id = $1', [job.id]))[0].upload_token !== null,
+        'PUT',
+        `${JOBS_PATH}/${job.id}/data`,
+        { Authorization: auth(token), 'Content-Type': 'text/csv' },
+        [
+          { pauseMs: 0, data: 'contact_key,address,channel\nc1,b@example.com,E\n' },
+          {
+            pauseMs: 0,
+            // once the upload is claimed, the job's row is locked as an update would lock it: the staging
+            // rows' key checks pass, marking it queued waits
+            until: async () => {
+              await until(
+                'the upload is claimed',
+                async () =>
+                  (await t.dataSource.query('SELECT upload_token FROM import_job WHERE id = $1', [job.id]))[0].upload_token !== null,
+              );
+              held = await lockFor('SELECT 1 FROM import_job WHERE id = $1 FOR NO KEY UPDATE', [job.id], 1000);
+            },
+            data: 'c1,a@example.com,E\n',
+          },
+        ],
+        true,
       );
-      // the job's row, locked as an update would lock it: the staging rows' key checks pass, marking it queued waits
-      const held = await lockFor('SELECT 1 FROM import_job WHERE id = $1 FOR NO KEY UPDATE', [job.id], 1000);
-      req.end('c1,a@example.com,E\n');
-      const answer = await answered;
-      await held.released;
+      await held?.released;
       expect(answer.status).toBe(202);
-      expect(JSON.parse(answer.body)).toMatchObject({ state: 'queued', total: 2 });
+      expect(answer.body).toMatchObject({ state: 'queued', total: 2 });
     });
 
     it('an upload first clears what a dead one left (as a refused one clears its own), waiting past the request timeout', async () => {

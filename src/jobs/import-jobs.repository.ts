@@ -256,19 +256,27 @@ export class ImportJobsRepository {
    * Ends an upload: the job is queued with its record count, if the upload still holds the slot.
    * A job with insertIfNotExists gets key_order: its records cannot rename (a record that tries is an
    * error of its own), so none depends on another's being written first, and its chunks may follow
-   * the extensions' unique key instead of the file (orderByKey).
+   * the extensions' unique key instead of the file (orderByKey). Undefined when the upload no longer
+   * holds the slot.
    */
-  async markQueued(runner: QueryRunner, brandId: number, id: string, token: string, format: JobFormat, total: number): Promise<boolean> {
-    const rows: unknown[] = await queryRows<unknown>(
+  async markQueued(
+    runner: QueryRunner,
+    brandId: number,
+    id: string,
+    token: string,
+    format: JobFormat,
+    total: number,
+  ): Promise<{ keyOrder: boolean } | undefined> {
+    const [row] = await queryRows<{ key_order: boolean }>(
       runner,
       `UPDATE import_job SET state = 'queued', format = $4, total = $5, upload_token = NULL, upload_seen_at = NULL,
               key_order = insert_if_not_exists,
               queued_at = now(), updated_at = now()
         WHERE brand_id = $1 AND id = $2 AND upload_token = $3 AND state = 'open'
-        RETURNING id`,
+        RETURNING key_order`,
       [brandId, id, token, format, total],
     );
-    return rows.length > 0;
+    return row && { keyOrder: row.key_order };
   }
 
   /**
@@ -287,7 +295,7 @@ export class ImportJobsRepository {
   }
 
   /**
-   * For a job with key_order, its positions in the order of their group keys (contact_key, then
+   * For a job with key_order (markQueued says which), its positions in the order of their group keys (contact_key, then
    * canonical address, as the extensions' unique key orders them; unreadable records last), written
    * ORDER_BLOCK to a row: one sort of the job's group keys, once the whole upload is staged.
    */
@@ -297,8 +305,7 @@ export class ImportJobsRepository {
        SELECT $1, $2, s.seq / ${ORDER_BLOCK}, array_agg(s.position ORDER BY s.seq)
          FROM (SELECT r.position, (row_number() OVER (ORDER BY r.group_key COLLATE "C", r.position) - 1)::int AS seq
                  FROM import_job_record r
-                WHERE r.brand_id = $1 AND r.job_id = $2
-                  AND EXISTS (SELECT 1 FROM import_job j WHERE j.brand_id = $1 AND j.id = $2 AND j.key_order)) s
+                WHERE r.brand_id = $1 AND r.job_id = $2) s
         GROUP BY s.seq / ${ORDER_BLOCK}`,
       [brandId, id],
     );

@@ -255,11 +255,10 @@ export class ImportJobsService {
     });
     await runInRetryingTransaction(this.dataSource, async (runner) => {
       await this.jobs.allowWholeUploadStatements(runner);
-      if (!(await this.jobs.markQueued(runner, brandId, id, token, format, total))) {
-        throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');
-      }
+      const queued = await this.jobs.markQueued(runner, brandId, id, token, format, total);
+      if (!queued) throw new DomainError('JOB_STATE_CONFLICT', 'The job was cancelled or taken over during the upload.');
       await this.jobs.markSuperseded(runner, brandId, id);
-      await this.jobs.orderByKey(runner, brandId, id);
+      if (queued.keyOrder) await this.jobs.orderByKey(runner, brandId, id);
       await this.queue.enqueue(runner, brandId, id);
     });
     this.queue.wake();
