@@ -282,8 +282,16 @@ export class ImportJobsRepository {
   /**
    * Marks every record that a later record of its group supersedes with the position of the last
    * one: one sort of the job's group keys, once the whole upload is staged.
+   *
+   * Without nested loops, for this statement only (in the caller's transaction). The table's
+   * statistics predate the job (autovacuum analyzes it only after a tenth of it changed), so they
+   * estimate one row of it on each side of the join, and a nested loop then runs the window over the
+   * whole upload again for every record: a 10,000-record upload took 35 s in this statement instead
+   * of 13 ms, a 100,000-record one would take about an hour. A hash join sorts the upload once,
+   * whatever the estimate.
    */
   async markSuperseded(runner: QueryRunner, brandId: number, id: string): Promise<void> {
+    await runner.query('SET LOCAL enable_nestloop = off');
     await runner.query(
       `UPDATE import_job_record r SET superseded_by = d.last
          FROM (SELECT g.position, max(g.position) OVER (PARTITION BY g.group_key COLLATE "C") AS last
@@ -292,6 +300,7 @@ export class ImportJobsRepository {
         WHERE r.brand_id = $1 AND r.job_id = $2 AND r.position = d.position AND d.last <> d.position`,
       [brandId, id],
     );
+    await runner.query('SET LOCAL enable_nestloop TO DEFAULT');
   }
 
   /**
