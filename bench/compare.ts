@@ -8,7 +8,7 @@
  * p50 and p99, each over the independent floor, and the median of the paired differences.
  */
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { World } from './batches';
 import { openDataSource, prepareTarget, seed } from './database';
@@ -36,7 +36,9 @@ async function main(): Promise<number> {
   try {
     const brand = await seed(direct.dataSource, ROWS, log);
     const world = new World(ROWS);
-    const logFile = (name: string) => join(here, 'bench', 'results', 'tmp', `compare-${name}-${Date.now()}.log`);
+    const tmp = join(here, 'bench', 'results', 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    const logFile = (name: string) => join(tmp, `compare-${name}-${Date.now()}.log`);
     const env = { JOB_WORKERS: 'false' };
     services.push(await ServiceProcess.start(target, brand, logFile('here'), env, here));
     services.push(await ServiceProcess.start(target, brand, logFile('other'), env, other));
