@@ -207,3 +207,47 @@ export async function serverVersion(dataSource: DataSource): Promise<string> {
   const [{ server_version }] = await dataSource.query('SHOW server_version');
   return server_version;
 }
+
+/**
+ * The server settings that a large import's time per record depends on: how much of the tables the
+ * server's buffers hold, and how much WAL it writes before a checkpoint (after which the first change
+ * of every page writes the whole page to the WAL again).
+ */
+export async function serverSettings(dataSource: DataSource): Promise<Record<string, string>> {
+  const rows: { name: string; value: string }[] = await dataSource.query(
+    `SELECT name, current_setting(name) AS value
+       FROM unnest(ARRAY['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'full_page_writes', 'wal_compression']) AS name`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}
+
+/** The server's WAL position and the number of checkpoints requested so far (by the WAL's size above all). */
+export interface WalMark {
+  lsn: string;
+  checkpointsRequested: number;
+}
+
+/** What the server did between a mark and now: WAL written (GiB), checkpoints requested. */
+export interface WalUse {
+  gb: number;
+  checkpointsRequested: number;
+}
+
+export async function walMark(dataSource: DataSource): Promise<WalMark> {
+  // PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer
+  const [{ checkpointer }]: { checkpointer: boolean }[] = await dataSource.query(
+    `SELECT to_regclass('pg_catalog.pg_stat_checkpointer') IS NOT NULL AS checkpointer`,
+  );
+  const [row]: { lsn: string; requested: number }[] = await dataSource.query(
+    checkpointer
+      ? 'SELECT pg_current_wal_lsn()::text AS lsn, num_requested::int AS requested FROM pg_stat_checkpointer'
+      : 'SELECT pg_current_wal_lsn()::text AS lsn, checkpoints_req::int AS requested FROM pg_stat_bgwriter',
+  );
+  return { lsn: row.lsn, checkpointsRequested: row.requested };
+}
+
+export async function walSince(dataSource: DataSource, mark: WalMark): Promise<WalUse> {
+  const now = await walMark(dataSource);
+  const [{ bytes }]: { bytes: string }[] = await dataSource.query('SELECT pg_wal_lsn_diff($1, $2)::text AS bytes', [now.lsn, mark.lsn]);
+  return { gb: Number(bytes) / 2 ** 30, checkpointsRequested: now.checkpointsRequested - mark.checkpointsRequested };
+}

@@ -5,13 +5,16 @@
  * - the same file as a job through the service (jobs-run.ts): records/s from the end of the upload
  *   to completion, and the service's peak RSS;
  * - sync 1000-record requests one at a time with no job running, then while a smaller job runs;
- * - with --large, jobs of 5x and 10x the records (memory and time per record as the job grows).
+ * - with --large, jobs of 5x and 10x the records (memory and time per record as the job grows), then
+ *   the floor of the largest file, on a brand of its own (the floor's own time per record as it grows).
+ * With every figure, the WAL the server wrote meanwhile and the checkpoints that the WAL's size
+ * forced, and the server's settings that decide both.
  * Runs on a server only (the floor COPYs over the wire). Its figures join the run's JSON under
  * `jobs`, its lines the printed table, its targets the run's targets.
  */
 import { DataSource } from 'typeorm';
 import { World } from './batches';
-import { removeBrand, seed, SeededBrand } from './database';
+import { removeBrand, seed, SeededBrand, serverSettings, walMark, walSince, WalUse } from './database';
 import { JobFloorResult, measureJobFloor } from './jobs-floor';
 import { JobLoad } from './jobs-load';
 import { JobRun, NoJobRoutesError, runJob } from './jobs-run';
@@ -23,13 +26,17 @@ export interface JobsResults {
   /** records in the file; the brand holds records / 2 extensions before it */
   records: number;
   existing: number;
-  floor: JobFloorResult;
+  /** shared_buffers, max_wal_size and the other settings of serverSettings */
+  server: Record<string, string>;
+  floor: JobFloorResult & { wal: WalUse };
   /** null when the service has no job routes (`notRun` says so) */
   job: JobRun | null;
   /** sync mixed batches one at a time: with no job running, then while a job of `jobRecords` runs */
   sync: null | { batch: number; jobRecords: number; noJob: Latency; duringJob: Latency; p99Ratio: number; job: JobRun };
   /** --large: jobs of more records, each against half as many extensions */
   large: JobRun[];
+  /** --large: the floor of the largest of those files */
+  largeFloor: (JobFloorResult & { wal: WalUse }) | null;
   notRun?: string;
 }
 
@@ -62,6 +69,23 @@ async function seedBrand(ctx: JobsContext, load: JobLoad): Promise<SeededBrand> 
   return brand;
 }
 
+/** The floor of a load on its brand, with the WAL it wrote. */
+async function floorOf(ctx: JobsContext, brand: SeededBrand, load: JobLoad): Promise<JobFloorResult & { wal: WalUse }> {
+  ctx.log(`job floor: COPY and merge of ${load.records} records`);
+  const mark = await walMark(ctx.db);
+  const floor = await measureJobFloor(ctx.url, brand, load);
+  const wal = await walSince(ctx.db, mark);
+  ctx.log(`job floor: ${floor.seconds.toFixed(1)} s, ${floor.recordsPerSecond.toFixed(0)} records/s, WAL ${wal.gb.toFixed(1)} GB`);
+  return { ...floor, wal };
+}
+
+/** A job run (jobs-run.ts), with the WAL written from its upload to its end. */
+async function jobWithWal(ctx: JobsContext, run: () => Promise<JobRun>): Promise<JobRun> {
+  const mark = await walMark(ctx.db);
+  const job = await run();
+  return { ...job, wal: await walSince(ctx.db, mark) };
+}
+
 /** What the floor's or a job's writes left behind is vacuumed before the next measurement. */
 async function settle(db: DataSource): Promise<void> {
   await db.query('VACUUM ANALYZE master_contact_extensions, consent_change, operation');
@@ -69,21 +93,31 @@ async function settle(db: DataSource): Promise<void> {
 
 export async function measureJobs(ctx: JobsContext): Promise<JobsResults> {
   const load = new JobLoad(ctx.records);
+  const server = await serverSettings(ctx.db);
   const floorBrand = await seedBrand(ctx, load);
   const jobBrand = await seedBrand(ctx, load);
 
-  ctx.log(`job floor: COPY and merge of ${load.records} records`);
-  const floor = await measureJobFloor(ctx.url, floorBrand, load);
-  ctx.log(`job floor: ${floor.seconds.toFixed(1)} s, ${floor.recordsPerSecond.toFixed(0)} records/s`);
+  const floor = await floorOf(ctx, floorBrand, load);
   await settle(ctx.db);
 
   let job: JobRun;
   try {
-    job = await runJob(await ctx.service(), jobBrand, load, ctx.log, undefined, ctx.profileFile);
+    const service = await ctx.service();
+    job = await jobWithWal(ctx, () => runJob(service, jobBrand, load, ctx.log, undefined, ctx.profileFile));
   } catch (err) {
     if (!(err instanceof NoJobRoutesError)) throw err;
     ctx.log(`jobs: ${err.message}; only the floor is measured`);
-    return { records: load.records, existing: load.existing, floor, job: null, sync: null, large: [], notRun: err.message };
+    return {
+      records: load.records,
+      existing: load.existing,
+      server,
+      floor,
+      job: null,
+      sync: null,
+      large: [],
+      largeFloor: null,
+      notRun: err.message,
+    };
   }
   if (ctx.profileFile)
     ctx.log(`CPU profile of the service processing the job: ${ctx.profileFile}\n${formatProfile(summarizeProfile(ctx.profileFile))}`);
@@ -99,14 +133,21 @@ export async function measureJobs(ctx: JobsContext): Promise<JobsResults> {
   for (const records of ctx.largeRecords) {
     const bigger = new JobLoad(records);
     const brand = await seedBrand(ctx, bigger);
-    const run = await runJob(await ctx.service(), brand, bigger, ctx.log);
+    const service = await ctx.service();
+    const run = await jobWithWal(ctx, () => runJob(service, brand, bigger, ctx.log));
     ctx.log(
       `job of ${records} records: ${run.processSeconds.toFixed(1)} s, ${run.recordsPerSecond.toFixed(0)} records/s, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
     );
     large.push(run);
     await settle(ctx.db);
   }
-  return { records: load.records, existing: load.existing, floor, job, sync, large };
+  // after the jobs, so that their figures meet the database as the runs before this floor existed did
+  let largeFloor: JobsResults['largeFloor'] = null;
+  if (ctx.largeRecords.length > 0) {
+    const largest = new JobLoad(Math.max(...ctx.largeRecords));
+    largeFloor = await floorOf(ctx, await seedBrand(ctx, largest), largest);
+  }
+  return { records: load.records, existing: load.existing, server, floor, job, sync, large, largeFloor };
 }
 
 /**
@@ -120,23 +161,25 @@ async function measureSyncBesideJob(ctx: JobsContext): Promise<JobsResults['sync
   const noJob = await measureService(service, ctx.world, 'mixed', ctx.batch, ctx.latency);
   ctx.log(`sync with no job: p50 ${noJob.p50.toFixed(1)} ms, p99 ${noJob.p99.toFixed(1)} ms`);
   const samples: number[] = [];
-  const job = await runJob(service, brand, load, ctx.log, async (ended) => {
-    do {
-      const batch = ctx.world.build('mixed', ctx.batch);
-      const reply = await service.upsert(batch.body);
-      const e = batch.expected;
-      if (
-        reply.status !== 200 ||
-        reply.body.inserted !== e.inserted ||
-        reply.body.updated !== e.updated ||
-        reply.body.unchanged !== e.unchanged
-      ) {
-        throw new Error(`sync beside a job: a mixed batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
-      }
-      batch.commit();
-      samples.push(reply.ms);
-    } while (!ended());
-  });
+  const job = await jobWithWal(ctx, () =>
+    runJob(service, brand, load, ctx.log, async (ended) => {
+      do {
+        const batch = ctx.world.build('mixed', ctx.batch);
+        const reply = await service.upsert(batch.body);
+        const e = batch.expected;
+        if (
+          reply.status !== 200 ||
+          reply.body.inserted !== e.inserted ||
+          reply.body.updated !== e.updated ||
+          reply.body.unchanged !== e.unchanged
+        ) {
+          throw new Error(`sync beside a job: a mixed batch answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 500)}`);
+        }
+        batch.commit();
+        samples.push(reply.ms);
+      } while (!ended());
+    }),
+  );
   const duringJob = summarize(samples, 0);
   ctx.log(
     `sync while a job runs: ${samples.length} requests, p50 ${duringJob.p50.toFixed(1)} ms, p99 ${duringJob.p99.toFixed(1)} ms; the job's peak RSS ${job.peakRssMb.toFixed(0)} MB`,
@@ -149,6 +192,20 @@ const f2 = (v: number): string => v.toFixed(2);
 
 export function renderJobs(r: JobsResults): string[] {
   const s = r.floor.steps;
+  const wal = (w: WalUse | undefined): string[] => (w ? [f1(w.gb), String(w.checkpointsRequested)] : ['', '']);
+  const floorRow = (name: string, f: JobFloorResult & { wal: WalUse }) => [
+    name,
+    String(f.records),
+    String(f.existing),
+    '',
+    f1(f.seconds),
+    f.recordsPerSecond.toFixed(0),
+    f1((f.seconds * 1e6) / f.records),
+    '',
+    '',
+    '',
+    ...wal(f.wal),
+  ];
   const row = (name: string, j: JobRun) => [
     name,
     String(j.records),
@@ -160,31 +217,39 @@ export function renderJobs(r: JobsResults): string[] {
     j.peakRssUploadMb.toFixed(0),
     j.peakRssMb.toFixed(0),
     f1(j.serviceCpuSeconds),
+    ...wal(j.wal),
   ];
   return [
     '',
     table(
-      ['import job', 'records', 'existing', 'upload s', 'process s', 'records/s', 'µs/record', 'RSS upload MB', 'RSS peak MB', 'svc CPU s'],
       [
-        [
-          'floor (plain SQL)',
-          String(r.floor.records),
-          String(r.floor.existing),
-          '',
-          f1(r.floor.seconds),
-          r.floor.recordsPerSecond.toFixed(0),
-          f1((r.floor.seconds * 1e6) / r.floor.records),
-          '',
-          '',
-          '',
-        ],
+        'import job',
+        'records',
+        'existing',
+        'upload s',
+        'process s',
+        'records/s',
+        'µs/record',
+        'RSS upload MB',
+        'RSS peak MB',
+        'svc CPU s',
+        'WAL GB',
+        'ckpt req',
+      ],
+      [
+        floorRow('floor (plain SQL)', r.floor),
         ...(r.job ? [row('job', r.job)] : []),
         ...(r.sync ? [row('job beside sync', r.sync.job)] : []),
+        ...(r.largeFloor ? [floorRow('floor (--large)', r.largeFloor)] : []),
         ...r.large.map((j) => row('job (--large)', j)),
       ],
     ),
     `(process s: from the upload's answer to completion; svc CPU s: the service's CPU meanwhile; the floor: COPY ${f1(s.copy)}, lookup ${f1(s.lookup)}, update ${f1(s.update)}, ` +
       `insert ${f1(s.insert)}, log ${f1(s.log)}, commit ${f1(s.commit)} s)`,
+    `(WAL GB: what the server wrote from the upload to the job's end, beside sync with the sync requests'; ckpt req: checkpoints requested ` +
+      `meanwhile, by the WAL reaching max_wal_size above all; the server: ${Object.entries(r.server)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
     ...(r.notRun ? [`import job: not run (${r.notRun})`] : []),
     ...(!r.sync
       ? []
@@ -221,6 +286,9 @@ export function judgeJobs(r: JobsResults | null, throughput: Throughput[], large
   const ten = r.large.find((j) => j.records === r.records * 10);
   const rssRatio = five ? five.peakRssMb / r.job.peakRssMb : NaN;
   const timeRatio = ten ? ten.usPerRecord / r.job.usPerRecord : NaN;
+  const floorUs = (f: JobFloorResult): number => (f.seconds * 1e6) / f.records;
+  // the floor's own growth on this server, beside the job's (measured when --large ran the floor of the 10x file)
+  const floorRatio = ten && r.largeFloor?.records === ten.records ? ` (floor ${f2(floorUs(r.largeFloor) / floorUs(r.floor))})` : '';
   return [
     {
       name: `job records/s vs sync best (${bestClients ?? '?'} clients)`,
@@ -240,7 +308,7 @@ export function judgeJobs(r: JobsResults | null, throughput: Throughput[], large
     {
       name: `job µs/record, ${r.records * 10} / ${r.records} records`,
       target: '<= 1.2',
-      value: ten ? f2(timeRatio) : 'not run (--large)',
+      value: ten ? `${f2(timeRatio)}${floorRatio}` : 'not run (--large)',
       pass: ten ? timeRatio <= 1.2 : large ? false : null,
     },
   ];
@@ -260,5 +328,6 @@ export function missingJobFigures(r: JobsResults | null, large: boolean): string
   positive('jobs.sync.noJob.p99', r.sync.noJob.p99);
   positive('jobs.sync.duringJob.p99', r.sync.duringJob.p99);
   if (large && r.large.length !== 2) missing.push('jobs.large');
+  if (large && !r.largeFloor) missing.push('jobs.largeFloor');
   return missing;
 }

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { COLUMNS } from './batches';
-import type { SeededBrand } from './database';
+import type { SeededBrand, WalUse } from './database';
 import { JobLoad } from './jobs-load';
 import type { ServiceProcess } from './service';
 import type { JobCounts } from '../src/jobs/import-jobs.repository';
@@ -39,6 +39,8 @@ export interface JobRun {
   serviceCpuSeconds: number;
   /** the job's own account: its records/s and its started/finished times */
   reported: { recordsPerSecond: number; startedAt: string | null; finishedAt: string | null };
+  /** the server's WAL and requested checkpoints from the upload to the end (set by jobs-bench.ts) */
+  wal?: WalUse;
 }
 
 interface JobStatus extends JobCounts {
