@@ -225,6 +225,8 @@ export async function serverSettings(dataSource: DataSource): Promise<Record<str
 export interface WalMark {
   lsn: string;
   checkpointsRequested: number;
+  /** the SQL that reads the counter on this server's version */
+  counter: string;
 }
 
 /** What the server did between a mark and now: WAL written (GiB), checkpoints requested. */
@@ -238,16 +240,19 @@ export async function walMark(dataSource: DataSource): Promise<WalMark> {
   const [{ checkpointer }]: { checkpointer: boolean }[] = await dataSource.query(
     `SELECT to_regclass('pg_catalog.pg_stat_checkpointer') IS NOT NULL AS checkpointer`,
   );
+  const counter = checkpointer
+    ? 'SELECT num_requested::int FROM pg_stat_checkpointer'
+    : 'SELECT checkpoints_req::int FROM pg_stat_bgwriter';
   const [row]: { lsn: string; requested: number }[] = await dataSource.query(
-    checkpointer
-      ? 'SELECT pg_current_wal_lsn()::text AS lsn, num_requested::int AS requested FROM pg_stat_checkpointer'
-      : 'SELECT pg_current_wal_lsn()::text AS lsn, checkpoints_req::int AS requested FROM pg_stat_bgwriter',
+    `SELECT pg_current_wal_lsn()::text AS lsn, (${counter}) AS requested`,
   );
-  return { lsn: row.lsn, checkpointsRequested: row.requested };
+  return { lsn: row.lsn, checkpointsRequested: row.requested, counter };
 }
 
 export async function walSince(dataSource: DataSource, mark: WalMark): Promise<WalUse> {
-  const now = await walMark(dataSource);
-  const [{ bytes }]: { bytes: string }[] = await dataSource.query('SELECT pg_wal_lsn_diff($1, $2)::text AS bytes', [now.lsn, mark.lsn]);
-  return { gb: Number(bytes) / 2 ** 30, checkpointsRequested: now.checkpointsRequested - mark.checkpointsRequested };
+  const [row]: { bytes: string; requested: number }[] = await dataSource.query(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS bytes, (${mark.counter}) AS requested`,
+    [mark.lsn],
+  );
+  return { gb: Number(row.bytes) / 2 ** 30, checkpointsRequested: row.requested - mark.checkpointsRequested };
 }

@@ -189,6 +189,7 @@ async function measureSyncBesideJob(ctx: JobsContext): Promise<JobsResults['sync
 
 const f1 = (v: number): string => v.toFixed(1);
 const f2 = (v: number): string => v.toFixed(2);
+const floorUsPerRecord = (f: JobFloorResult): number => (f.seconds * 1e6) / f.records;
 
 export function renderJobs(r: JobsResults): string[] {
   const s = r.floor.steps;
@@ -200,7 +201,7 @@ export function renderJobs(r: JobsResults): string[] {
     '',
     f1(f.seconds),
     f.recordsPerSecond.toFixed(0),
-    f1((f.seconds * 1e6) / f.records),
+    f1(floorUsPerRecord(f)),
     '',
     '',
     '',
@@ -286,9 +287,9 @@ export function judgeJobs(r: JobsResults | null, throughput: Throughput[], large
   const ten = r.large.find((j) => j.records === r.records * 10);
   const rssRatio = five ? five.peakRssMb / r.job.peakRssMb : NaN;
   const timeRatio = ten ? ten.usPerRecord / r.job.usPerRecord : NaN;
-  const floorUs = (f: JobFloorResult): number => (f.seconds * 1e6) / f.records;
   // the floor's own growth on this server, beside the job's (measured when --large ran the floor of the 10x file)
-  const floorRatio = ten && r.largeFloor?.records === ten.records ? ` (floor ${f2(floorUs(r.largeFloor) / floorUs(r.floor))})` : '';
+  const floorRatio =
+    ten && r.largeFloor?.records === ten.records ? ` (floor ${f2(floorUsPerRecord(r.largeFloor) / floorUsPerRecord(r.floor))})` : '';
   return [
     {
       name: `job records/s vs sync best (${bestClients ?? '?'} clients)`,

@@ -828,7 +828,7 @@ describe('import job reports', () => {
     const lines = ['contact_key,address,channel'];
     for (let i = 0; i < 20_000; i++) lines.push(`c1,m${i % 19_990}@example.com,E`);
     const created = await createJob(t, token, create);
-    // a nested loop over the window took minutes here; the test's own timeout is one
+    // a nested loop over the window took minutes here, longer than the test's 60 s timeout
     await upload(t, token, created.id, lines.join('\n')).expect(202);
     const job = await waitForJob(t, token, created.id);
     expect(job).toMatchObject({ state: 'completed', total: 20_000, inserted: 19_990, skipped: 10, failed: 0 });
