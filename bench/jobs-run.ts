@@ -5,7 +5,6 @@
  * sees the job completed), samples the service's RSS every 50 ms from the job's creation to its
  * end, and checks the job's counts against the load.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -115,14 +114,6 @@ export class NoJobRoutesError extends Error {
 
 const DONE = new Set(['completed', 'failed', 'cancelled']);
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // the fields after the command name, which is in parentheses and may hold spaces
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /**
  * Runs the load as one job of the brand. `whileProcessing` is started when the upload is answered
  * and awaited after the job ends; it is told when the job has ended.
@@ -156,13 +147,13 @@ export async function runJob(
     if (created.status === 404) throw new NoJobRoutesError(`the service has no job routes (POST ${JOBS} answered 404)`);
     if (created.status !== 201) throw new Error(`job: create answered ${created.status}: ${JSON.stringify(created.body)}`);
     const id: string = created.body.id;
-    const cpuAtUpload = cpuSeconds(service.pid);
+    const cpuAtUpload = service.cpuSeconds();
     const uploadStarted = performance.now();
     const uploaded = await client.send('PUT', `${JOBS}/${id}/data`, load.csv(), 'text/csv');
     const uploadEnded = performance.now();
     sample();
     uploading = false;
-    const cpuAtProcessing = cpuSeconds(service.pid);
+    const cpuAtProcessing = service.cpuSeconds();
     if (profileFile) await service.profileStart();
     if (uploaded.status < 200 || uploaded.status >= 300) {
       throw new Error(`job: upload answered ${uploaded.status}: ${JSON.stringify(uploaded.body).slice(0, 500)}`);
@@ -186,7 +177,7 @@ export async function runJob(
     }
     const processEnded = performance.now();
     sample();
-    const cpuAtEnd = cpuSeconds(service.pid);
+    const cpuAtEnd = service.cpuSeconds();
     if (profileFile) await service.profileStop(profileFile);
     ended = true;
     await side;

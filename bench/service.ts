@@ -264,6 +264,20 @@ export class ServiceProcess {
     return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
   }
 
+  /** CPU seconds (user + system) the service has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+  cpuSeconds(): number {
+    const { user, system } = this.cpuTimes();
+    return user + system;
+  }
+
+  /** CPU seconds the service has used in user mode and in the kernel (its socket writes and reads, for one). */
+  cpuTimes(): { user: number; system: number } {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  }
+
   /** SIGTERM (the service closes its pool, and the embedded database its files), SIGKILL after 15 s. */
   async stop(): Promise<void> {
     this.agent.destroy();
