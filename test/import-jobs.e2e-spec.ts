@@ -602,10 +602,18 @@ describe('import jobs', () => {
     expect(second.body.next_cursor).toBeNull();
   });
 
-  it('answers hostile input with documented errors, never a 5xx: forged cursors, a record nested too deeply, NUL and lone surrogates', async () => {
+  it('answers hostile input with documented errors, never a 5xx: forged cursors (impossible dates included), a record nested too deeply, NUL and lone surrogates', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
-    for (const forged of [cursor(['+275760-09-13T00:00:00.000Z', '------------------------------------']), cursor(['x', 'y'])]) {
+    const forgedCursors = [
+      cursor(['+275760-09-13T00:00:00.000Z', '------------------------------------']),
+      cursor(['x', 'y']),
+      // well formed, but no such day, or a year PostgreSQL refuses
+      cursor(['2026-02-30T00:00:00.000Z', randomUUID()]),
+      cursor(['2026-13-01T00:00:00.000Z', randomUUID()]),
+      cursor(['0000-01-01T00:00:00.000Z', randomUUID()]),
+    ];
+    for (const forged of forgedCursors) {
       const res = await t.http.get(JOBS_PATH).query({ cursor: forged }).set('Authorization', auth(token)).expect(400);
       expect(res.body).toMatchObject({ code: 'INVALID_REQUEST' });
     }

@@ -112,7 +112,7 @@ export class ImportJobsService {
 
   async list(user: AuthUser, limit: number, cursor?: string): Promise<ImportJobListDto> {
     const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
-    if (after && !(ISO_UTC_MS.test(after[0]) && !Number.isNaN(Date.parse(after[0])) && UUID.test(after[1]))) throw invalidCursor();
+    if (after && !(isCreatedAt(after[0]) && UUID.test(after[1]))) throw invalidCursor();
     const rows = await this.jobs.list(user.brandId, limit, after as [string, string] | undefined);
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
@@ -321,6 +321,15 @@ export class ImportJobsService {
 }
 
 const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * A created_at as a cursor holds it (toISOString): a day that exists (Date.parse takes 30 February
+ * as 2 March) in a year PostgreSQL takes (not 0000); anything else would fail in the database.
+ */
+function isCreatedAt(text: string): boolean {
+  const time = ISO_UTC_MS.test(text) && !text.startsWith('0000') ? Date.parse(text) : NaN;
+  return !Number.isNaN(time) && new Date(time).toISOString() === text;
+}
 
 const invalidCursor = (): DomainError =>
   invalidRequest('cursor is not valid; pass back the next_cursor of the previous page', ['cursor is not valid']);
