@@ -178,10 +178,33 @@ describe('admin: operations log and consent history', () => {
     [{ api_user_id: '99999999999999999999' }, 'api_user_id must be at most 2147483647'],
     [{ kind: 'everything' }, /^kind must be one of/],
     [{ cursor: Buffer.from('["x","1"]').toString('base64url') }, 'cursor is not valid; pass back the next_cursor of the previous page'],
+    // well formed, but no such day, a year PostgreSQL refuses, or an id past bigint
+    [
+      { cursor: Buffer.from('["2026-02-30T00:00:00.000000","1"]').toString('base64url') },
+      'cursor is not valid; pass back the next_cursor of the previous page',
+    ],
+    [
+      { cursor: Buffer.from('["0000-01-01T00:00:00.000000","1"]').toString('base64url') },
+      'cursor is not valid; pass back the next_cursor of the previous page',
+    ],
+    [
+      { cursor: Buffer.from('["2026-01-01T00:00:00.000000","9999999999999999999"]').toString('base64url') },
+      'cursor is not valid; pass back the next_cursor of the previous page',
+    ],
   ])('refuses %j with 400 INVALID_REQUEST', async (query, message) => {
     const { token } = await brandWithToken(t.dataSource, t.http);
     const res = await call(t, token, 'get', '/admin/operations', { query }).expect(400);
     expect(res.body).toMatchObject({ code: 'INVALID_REQUEST', message });
+  });
+
+  it('refuses a consent history cursor whose id is past bigint with 400 INVALID_REQUEST', async () => {
+    const { token } = await brandWithToken(t.dataSource, t.http);
+    const cursor = Buffer.from('["9999999999999999999"]').toString('base64url');
+    const res = await call(t, token, 'get', '/admin/consent-history', { query: { address: 'a@b.c', cursor } }).expect(400);
+    expect(res.body).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: 'cursor is not valid; pass back the next_cursor of the previous page',
+    });
   });
 
   it('keeps the userKey of an API user deleted since', async () => {

@@ -23,6 +23,20 @@ const OPERATION_COLUMNS = `
   total, inserted, updated, unchanged, skipped, failed, deleted, jsonb_array_length(errors) AS error_count,
   to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS sort_time`;
 
+/**
+ * A sort_time as a cursor holds it: a day that exists (Date.parse takes 30 February as 2 March) in a
+ * year PostgreSQL takes (not 0000); anything else would fail in the database.
+ */
+function isSortTime(text: string): boolean {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(text) || text.startsWith('0000')) return false;
+  const ms = text.slice(0, 23);
+  const time = Date.parse(`${ms}Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString() === `${ms}Z`;
+}
+
+/** An id as a cursor holds it: a bigint, so at most 2^63 - 1 (a larger one would fail in the database). */
+const isBigintId = (text: string): boolean => /^\d{1,19}$/.test(text) && BigInt(text) <= 9_223_372_036_854_775_807n;
+
 /** Reads of the operations log and the consent history; every statement filters by the caller's brand ($1). */
 @Injectable()
 export class OperationsService {
@@ -42,7 +56,7 @@ export class OperationsService {
     if (filter.kind) where.push(`kind = ${param(filter.kind)}`);
     if (cursor) {
       const [time, id] = decodeCursor(cursor, ['string', 'string'] as const);
-      if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(time) || !/^\d{1,19}$/.test(id)) {
+      if (!isSortTime(time) || !isBigintId(id)) {
         throw new DomainError('INVALID_REQUEST', 'cursor is not valid; pass back the next_cursor of the previous page', {
           details: ['cursor is not valid'],
         });
@@ -88,7 +102,7 @@ export class OperationsService {
     }
     if (cursor) {
       const [id] = decodeCursor(cursor, ['string'] as const);
-      if (!/^\d{1,19}$/.test(id))
+      if (!isBigintId(id))
         throw new DomainError('INVALID_REQUEST', 'cursor is not valid; pass back the next_cursor of the previous page', {
           details: ['cursor is not valid'],
         });
