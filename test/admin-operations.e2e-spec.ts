@@ -172,6 +172,11 @@ describe('admin: operations log and consent history', () => {
 
   it.each([
     [{ from: 'yesterday' }, 'from must be an ISO 8601 date-time'],
+    // ISO 8601 forms that Date cannot read
+    [{ from: '20260101T000000Z' }, 'from must be an ISO 8601 date-time'],
+    [{ from: '2026-W01-1' }, 'from must be an ISO 8601 date-time'],
+    [{ to: '2026-01-01T00:00:00,5Z' }, 'to must be an ISO 8601 date-time'],
+    [{ to: '2026-01-01T10:00:00+05' }, 'to must be an ISO 8601 date-time'],
     [{ api_user_id: 'me' }, 'api_user_id must be an integer'],
     // found by a sweep of the admin routes: past the integer column it was a 500
     [{ api_user_id: '2147483648' }, 'api_user_id must be at most 2147483647'],

@@ -1,8 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, isISO8601, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { OPERATION_KINDS } from '../operation-kinds';
+
+/**
+ * ISO 8601 that JavaScript's Date reads, as the filter is applied: strict ISO 8601 also takes forms
+ * that Date does not (`20260101T000000Z`, `2026-W01-1`, a decimal comma, an offset of hours only).
+ */
+function IsDateTime(field: string): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDateTime',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+      },
+    },
+    { message: `${field} must be an ISO 8601 date-time` },
+  );
+}
 
 export class ListOperationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -23,12 +39,12 @@ export class ListOperationsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'Only operations started at or after this time (ISO 8601).', example: '2026-11-01T00:00:00.000Z' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsDateTime('from')
   from?: string;
 
   @ApiPropertyOptional({ description: 'Only operations started before this time (ISO 8601).', example: '2026-12-01T00:00:00.000Z' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsDateTime('to')
   to?: string;
 
   @ApiPropertyOptional({ enum: OPERATION_KINDS, description: 'Only operations of this kind.' })
