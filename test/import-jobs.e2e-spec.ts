@@ -439,6 +439,26 @@ describe('import jobs', () => {
     expect((await waitForJob(t, token, created.id, () => true)).state).toBe('open');
   });
 
+  it('refuses a charset other than UTF-8 (415) rather than reading its bytes as UTF-8; charset=utf-8 is taken', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+    const created = await createJob(t, token, { columns: ['contact_key', 'address'] });
+    const latin1 = Buffer.from('contact_key,address\nc1,jos\u00e9@example.com\n', 'latin1');
+    for (const type of ['text/csv; charset=latin1', 'text/csv; charset="windows-1252"', 'application/x-ndjson; charset=utf-16']) {
+      const res = await upload(t, token, created.id, latin1, { type }).expect(415);
+      expect(res.body).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Send the records in UTF-8 (charset=utf-8, or no charset).',
+      });
+    }
+    expect(await t.dataSource.query('SELECT count(*)::int AS n FROM import_job_record WHERE brand_id = $1', [brand.id])).toEqual([
+      { n: 0 },
+    ]);
+    const taken = await upload(t, token, created.id, 'contact_key,address\nc1,jos\u00e9@example.com\n', {
+      type: 'text/csv; header=present; charset=UTF-8',
+    }).expect(202);
+    expect(taken.body).toMatchObject({ state: 'queued', total: 1 });
+  });
+
   it('JOB_MAX_RECORDS and JOB_MAX_BYTES: 413 beyond either, gzip or not, keeping nothing; at the limits the upload is taken', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const created = await createJob(t, token, { columns: ['contact_key', 'address'] });

@@ -164,7 +164,8 @@ export function ApiUploadImportJobData(): MethodDecorator {
     }),
     ApiUnsupportedMediaTypeResponse({
       type: ErrorResponseDto,
-      description: 'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv or application/x-ndjson, or its Content-Encoding is not gzip.',
+      description:
+        'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv or application/x-ndjson, its charset is not UTF-8, or its Content-Encoding is not gzip.',
       example: errorExample('UNSUPPORTED_MEDIA_TYPE', 'Send the records as text/csv or application/x-ndjson.'),
     }),
     ApiDatabaseUnavailableResponse({

@@ -39,6 +39,9 @@ const CONTENT_TYPES: Record<string, JobFormat> = {
   'application/ndjson': 'ndjson',
 };
 
+/** Charsets whose text UTF-8 reads as sent (US-ASCII is a subset of it). */
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
 /**
  * Bulk import jobs: create, upload (streamed into the staging table, a batch at a time, then
  * queued in one transaction with the job), status, report, cancel. The work itself is the engine's.
@@ -134,10 +137,15 @@ export class ImportJobsService {
    * record at a time, staged a batch at a time. Nothing of it is kept if it fails; the job stays open.
    */
   async upload(user: AuthUser, id: string, req: Request): Promise<ImportJobDto> {
-    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const format = CONTENT_TYPES[mediaType];
+    const [mediaType, ...parameters] = (req.headers['content-type'] ?? '').split(';');
+    const format = CONTENT_TYPES[mediaType.trim().toLowerCase()];
     if (!format) {
       throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the records as text/csv or application/x-ndjson.');
+    }
+    // the file is read as UTF-8: bytes of another charset would become U+FFFD, not the text sent
+    const charset = parameters.map((p) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(p)?.[1]).find((c) => c !== undefined);
+    if (charset !== undefined && !UTF8_CHARSETS.has(charset.toLowerCase())) {
+      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the records in UTF-8 (charset=utf-8, or no charset).');
     }
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding !== 'identity' && encoding !== 'gzip') {

@@ -4141,7 +4141,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE: the body is not text/csv or application/x-ndjson, or its Content-Encoding is not gzip. */
+            /** @description UNSUPPORTED_MEDIA_TYPE: the body is not text/csv or application/x-ndjson, its charset is not UTF-8, or its Content-Encoding is not gzip. */
             415: {
                 headers: {
                     [name: string]: unknown;
