@@ -168,15 +168,29 @@ describe('admin: operations log and consent history', () => {
     ]);
     expect((await operations(token, { to: '2026-01-15T12:00:00Z' })).map((o) => o.request_id)).toEqual([]);
     expect(await operations(token, { from: '2026-01-15T12:00:00.000Z' })).toHaveLength(4);
+    // a time without an offset is UTC, whatever the server's zone; other offsets and forms name the same instant
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      expect((await operations(token, { from: '2026-01-15 12:00', to: '2026-01-15T12:00:00,001' })).map((o) => o.request_id)).toEqual([
+        'mine-0',
+      ]);
+    } finally {
+      process.env.TZ = zone;
+    }
+    expect((await operations(token, { from: '2026-01-15T13:00:00+01', to: '2026-01-15T07:00:00.001-0500' })).length).toBe(1);
+    expect((await operations(token, { from: '2026-01', to: '2026-02' })).map((o) => o.request_id)).toEqual(['mine-0']);
+    expect(await operations(token, { to: '2026' })).toEqual([]);
   });
 
   it.each([
     [{ from: 'yesterday' }, 'from must be an ISO 8601 date-time'],
-    // ISO 8601 forms that Date cannot read
+    // ISO 8601 forms not taken (the basic form, week and ordinal dates), and days that do not exist
     [{ from: '20260101T000000Z' }, 'from must be an ISO 8601 date-time'],
     [{ from: '2026-W01-1' }, 'from must be an ISO 8601 date-time'],
-    [{ to: '2026-01-01T00:00:00,5Z' }, 'to must be an ISO 8601 date-time'],
-    [{ to: '2026-01-01T10:00:00+05' }, 'to must be an ISO 8601 date-time'],
+    [{ from: '2026-001' }, 'from must be an ISO 8601 date-time'],
+    [{ to: '2026-02-30' }, 'to must be an ISO 8601 date-time'],
+    [{ to: '0000-01-01T00:00:00Z' }, 'to must be an ISO 8601 date-time'],
     [{ api_user_id: 'me' }, 'api_user_id must be an integer'],
     // found by a sweep of the admin routes: past the integer column it was a 500
     [{ api_user_id: '2147483648' }, 'api_user_id must be at most 2147483647'],

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { pageOf } from '../common/pagination/page-query.dto';
+import { utcInstantOf } from '../common/validation/date-time';
 import { ListOperationsQueryDto, OperationDetailDto, OperationPageDto } from './dto/operation.dto';
 import { ApiGetOperation, ApiListOperations } from './operations.openapi';
 import { OperationsService } from './operations.service';
@@ -22,8 +23,8 @@ export class OperationsController {
       user.brandId,
       {
         apiUserId: query.api_user_id === undefined ? undefined : Number(query.api_user_id),
-        from: query.from ? new Date(query.from) : undefined,
-        to: query.to ? new Date(query.to) : undefined,
+        from: query.from ? utcInstantOf(query.from) : undefined,
+        to: query.to ? utcInstantOf(query.to) : undefined,
         kind: query.kind,
       },
       limit,

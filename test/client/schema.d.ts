@@ -2806,9 +2806,9 @@ export interface operations {
                 cursor?: string;
                 /** @description Only the operations of this API user (its id). */
                 api_user_id?: number;
-                /** @description Only operations started at or after this time (ISO 8601). */
+                /** @description Only operations started at or after this time (ISO 8601; a time without an offset is UTC). */
                 from?: string;
-                /** @description Only operations started before this time (ISO 8601). */
+                /** @description Only operations started before this time (ISO 8601; a time without an offset is UTC). */
                 to?: string;
                 /** @description Only operations of this kind. */
                 kind?: "contact_extensions.bulk_upsert" | "contact_extensions.import_job" | "contact_extensions.bulk_delete" | "contact_extensions.delete" | "contacts.bulk_upsert" | "contacts.delete" | "extension_types.rename" | "extension_types.delete" | "contact_extensions.canonicalize_phones" | "contacts.canonicalize_phones";

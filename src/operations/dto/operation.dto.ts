@@ -1,24 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, isISO8601, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { IsDateTime } from '../../common/validation/date-time';
 import { OPERATION_KINDS } from '../operation-kinds';
-
-/**
- * ISO 8601 that JavaScript's Date reads, as the filter is applied: strict ISO 8601 also takes forms
- * that Date does not (`20260101T000000Z`, `2026-W01-1`, a decimal comma, an offset of hours only).
- */
-function IsDateTime(field: string): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isDateTime',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
-      },
-    },
-    { message: `${field} must be an ISO 8601 date-time` },
-  );
-}
 
 export class ListOperationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -37,12 +22,18 @@ export class ListOperationsQueryDto extends PageQueryDto {
   @Min(1, { message: 'api_user_id must be an integer' })
   api_user_id?: number;
 
-  @ApiPropertyOptional({ description: 'Only operations started at or after this time (ISO 8601).', example: '2026-11-01T00:00:00.000Z' })
+  @ApiPropertyOptional({
+    description: 'Only operations started at or after this time (ISO 8601; a time without an offset is UTC).',
+    example: '2026-11-01T00:00:00.000Z',
+  })
   @IsOptional()
   @IsDateTime('from')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Only operations started before this time (ISO 8601).', example: '2026-12-01T00:00:00.000Z' })
+  @ApiPropertyOptional({
+    description: 'Only operations started before this time (ISO 8601; a time without an offset is UTC).',
+    example: '2026-12-01T00:00:00.000Z',
+  })
   @IsOptional()
   @IsDateTime('to')
   to?: string;
