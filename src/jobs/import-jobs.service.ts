@@ -18,6 +18,7 @@ import { canonicalAddress } from '../addresses/address';
 import { BulkUpsertContactExtensionsDto } from '../contact-extensions/dto/bulk-upsert-contact-extensions.dto';
 import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
+import { utcInstantOf } from '../common/validation/date-time';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
 import { ImportJobQueue, queueUnavailable } from './import-job-queue';
 import { ImportJobsRepository, IssueRow, JobFormat, JobRow, StagingRow, storable, UUID } from './import-jobs.repository';
@@ -330,14 +331,8 @@ export class ImportJobsService {
 
 const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-/**
- * A created_at as a cursor holds it (toISOString): a day that exists (Date.parse takes 30 February
- * as 2 March) in a year PostgreSQL takes (not 0000); anything else would fail in the database.
- */
-function isCreatedAt(text: string): boolean {
-  const time = ISO_UTC_MS.test(text) && !text.startsWith('0000') ? Date.parse(text) : NaN;
-  return !Number.isNaN(time) && new Date(time).toISOString() === text;
-}
+/** A created_at as a cursor holds it (toISOString): an instant that exists, written as PostgreSQL can read it. */
+const isCreatedAt = (text: string): boolean => ISO_UTC_MS.test(text) && utcInstantOf(text)?.toISOString() === text;
 
 const invalidCursor = (): DomainError =>
   invalidRequest('cursor is not valid; pass back the next_cursor of the previous page', ['cursor is not valid']);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain.error';
 import { decodeCursor, Page, toPage } from '../common/pagination/cursor';
+import { utcInstantOf } from '../common/validation/date-time';
 import { canonicalAddress } from '../addresses/address';
 import { ConsentChangeDto } from './dto/consent-change.dto';
 import { OperationDetailDto, OperationDto } from './dto/operation.dto';
@@ -23,16 +24,8 @@ const OPERATION_COLUMNS = `
   total, inserted, updated, unchanged, skipped, failed, deleted, jsonb_array_length(errors) AS error_count,
   to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS sort_time`;
 
-/**
- * A sort_time as a cursor holds it: a day that exists (Date.parse takes 30 February as 2 March) in a
- * year PostgreSQL takes (not 0000); anything else would fail in the database.
- */
-function isSortTime(text: string): boolean {
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(text) || text.startsWith('0000')) return false;
-  const ms = text.slice(0, 23);
-  const time = Date.parse(`${ms}Z`);
-  return !Number.isNaN(time) && new Date(time).toISOString() === `${ms}Z`;
-}
+/** A sort_time as a cursor holds it (UTC, microseconds): an instant that exists (not 30 February, not year 0000). */
+const isSortTime = (text: string): boolean => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(text) && utcInstantOf(text) !== undefined;
 
 /** An id as a cursor holds it: a bigint, so at most 2^63 - 1 (a larger one would fail in the database). */
 const isBigintId = (text: string): boolean => /^\d{1,19}$/.test(text) && BigInt(text) <= 9_223_372_036_854_775_807n;
