@@ -317,6 +317,11 @@ describe('admin: contacts', () => {
       [{ limit: 501 }, 'limit must be at most 500'],
       [{ limit: 0 }, 'limit must be at least 1'],
       [{ limit: 'ten' }, 'limit must be an integer'],
+      // numbers that Number() reads but that are not written in decimal digits: 0x10 was 16 items
+      [{ limit: '0x10' }, 'limit must be an integer'],
+      [{ limit: '1e2' }, 'limit must be an integer'],
+      [{ limit: ' 5' }, 'limit must be an integer'],
+      [{ limit: '5.0' }, 'limit must be an integer'],
       [{ cursor: 'not-a-cursor!' }, 'cursor is not valid; pass back the next_cursor of the previous page'],
       [{ sort: 'name' }, 'unknown property sort'],
       // found by a sweep of the admin routes: a NUL character was a 500

@@ -192,6 +192,8 @@ describe('admin: operations log and consent history', () => {
     [{ to: '2026-02-30' }, 'to must be an ISO 8601 date-time'],
     [{ to: '0000-01-01T00:00:00Z' }, 'to must be an ISO 8601 date-time'],
     [{ api_user_id: 'me' }, 'api_user_id must be an integer'],
+    // read by Number() as 16: another user's operations
+    [{ api_user_id: '0x10' }, 'api_user_id must be an integer'],
     // found by a sweep of the admin routes: past the integer column it was a 500
     [{ api_user_id: '2147483648' }, 'api_user_id must be at most 2147483647'],
     [{ api_user_id: '99999999999999999999' }, 'api_user_id must be at most 2147483647'],

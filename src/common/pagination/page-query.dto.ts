@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DecimalInteger } from '../validation/decimal-integer';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
@@ -18,7 +18,7 @@ export class PageQueryDto {
     example: 50,
   })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @Max(MAX_PAGE_LIMIT, { message: `limit must be at most ${MAX_PAGE_LIMIT}` })
   @Min(1, { message: 'limit must be at least 1' })
   // decorators run bottom-up: the type first, so that "ten" is not reported as too large

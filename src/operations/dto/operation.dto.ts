@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsDateTime } from '../../common/validation/date-time';
+import { DecimalInteger } from '../../common/validation/decimal-integer';
 import { OPERATION_KINDS } from '../operation-kinds';
 
 export class ListOperationsQueryDto extends PageQueryDto {
@@ -14,7 +14,7 @@ export class ListOperationsQueryDto extends PageQueryDto {
     example: 7,
   })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   // API user ids are 32-bit (an integer column): a larger one would fail in the database, not match nothing.
   // (checked last: decorators run bottom-up)
   @Max(2_147_483_647, { message: 'api_user_id must be at most 2147483647' })
