@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { MAX_JSON_DEPTH } from '../src/common/validation/json-depth';
 import { bulkRaw, listExtensions } from './support/bulk';
 import { loadOpenApiDocument } from './support/openapi-document';
@@ -195,5 +196,58 @@ describe('input rules: characters, lengths, depth', () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: [key] });
     const res = await listExtensions(t, token, key);
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { items: [] } });
+  });
+
+  describe('JSON bodies as bytes: compressed, or not JSON', () => {
+    /** The body's bytes as given (supertest would serialize a Buffer as JSON). */
+    const postRaw = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
+      t.http
+        .post(path)
+        .set({ 'Content-Type': 'application/json', ...headers })
+        .serialize((b: unknown) => b as string)
+        .send(body as unknown as string);
+
+    it.each([
+      ['gzip cut off', 'gzip', gzipSync(JSON.stringify({ userKey: 'u', secret: 's' })).subarray(0, 12)],
+      [
+        'gzip with a corrupt middle',
+        'gzip',
+        Buffer.concat([gzipSync('{"userKey":"u"}').subarray(0, 10), Buffer.from('not deflate data at all')]),
+      ],
+      ['deflate that is not', 'deflate', Buffer.from('{"userKey":"u","secret":"s"}')],
+      ['br that is not', 'br', Buffer.from('{"userKey":"u","secret":"s"}')],
+    ])('answers a body that does not decompress (%s) with 400 saying so', async (_what, encoding, body) => {
+      const res = await postRaw('/rest/login', body, { 'Content-Encoding': encoding });
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 400,
+        body: invalidRequest(`The request body is not valid ${encoding} data (its Content-Encoding).`),
+      });
+    });
+
+    it('reads a gzip body that decompresses', async () => {
+      const res = await postRaw('/rest/login', gzipSync(JSON.stringify({ userKey: 'nobody', secret: 'wrong' })), {
+        'Content-Encoding': 'gzip',
+      });
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    });
+
+    it.each([
+      ['an encoding it does not read', { 'Content-Encoding': 'compress' }],
+      ['a charset other than UTF-8', { 'Content-Type': 'application/json; charset=latin1' }],
+    ])('answers a JSON body in %s with 400 saying so', async (_what, headers) => {
+      const res = await postRaw('/rest/login', Buffer.from('{"userKey":"u","secret":"s"}'), headers);
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 400,
+        body: invalidRequest('The request body encoding is not supported.'),
+      });
+    });
+
+    it('answers a body that is not JSON with 400 saying so', async () => {
+      const res = await postRaw('/rest/login', Buffer.from('{"userKey": "u",'));
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 400,
+        body: invalidRequest('The request body is not valid JSON.'),
+      });
+    });
   });
 });

@@ -34,7 +34,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException && exception.cause instanceof URIError) {
       return { code: 'NOT_FOUND', message: 'Nothing is found at this path: it is not valid percent-encoded UTF-8.', extra: {} };
     }
-    const bodyParser = bodyParserError(exception);
+    // Nest's Express adapter hands body-parser's errors on as HttpExceptions, the original as their cause
+    const bodyParser = bodyParserError(exception instanceof HttpException ? exception.cause : exception, req);
     if (bodyParser) return bodyParser;
     if (exception instanceof HttpException) {
       return fromHttpException(exception);
@@ -59,10 +60,27 @@ function errorName(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-/** Errors raised by Express's body parser before any route runs (bad JSON, too large, bad charset). */
-function bodyParserError(exception: unknown): { code: ErrorCode; message: string; extra: Record<string, unknown> } | undefined {
-  if (!exception || typeof exception !== 'object' || !('type' in exception)) return undefined;
-  const type = (exception as { type?: unknown }).type;
+/**
+ * Errors raised by Express's body parser before any route runs (bad JSON, too large, bad charset, a
+ * body that does not decompress).
+ */
+function bodyParserError(
+  exception: unknown,
+  req: Request,
+): { code: ErrorCode; message: string; extra: Record<string, unknown> } | undefined {
+  if (!exception || typeof exception !== 'object') return undefined;
+  const { type, status, code } = exception as { type?: unknown; status?: unknown; code?: unknown };
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
+  // zlib's own error (Z_DATA_ERROR, Z_BUF_ERROR, a brotli ERR_...), which body-parser passes on as a 400 without a type
+  if (type === undefined && status === 400 && typeof code === 'string' && encoding !== 'identity') {
+    return {
+      code: 'INVALID_REQUEST',
+      message: `The request body is not valid ${encoding} data (its Content-Encoding).`,
+      extra: { details: [] },
+    };
+  }
   if (type === 'entity.too.large') {
     return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit.', extra: {} };
   }
