@@ -383,6 +383,25 @@ describe('import jobs', () => {
     );
   });
 
+  it('reads a line that is not UTF-8 (a Latin-1 export sent as is) as an unreadable record of its own, not with U+FFFD in its values', async () => {
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'Jos\u00e9'] });
+    const csv = Buffer.concat([
+      Buffer.from('contact_key,address,channel\n'),
+      Buffer.from('Jos\u00e9,one@example.com,E\n'), // index 0: UTF-8
+      Buffer.from('Jos\u00e9,two@example.com,E\n', 'latin1'), // index 1: line 3 in Latin-1
+      Buffer.from('c1,three@example.com,E\n'), // index 2
+    ]);
+    const { job, issues } = await runJob(t, token, { columns: ['contact_key', 'address', 'channel'], insertIfNotExists: true }, csv);
+    expect(job).toMatchObject({ state: 'completed', total: 3, inserted: 2, failed: 1 });
+    expect(issues.map((i) => [i.index, i.line, i.code, i.message])).toEqual([
+      [1, 3, 'UNREADABLE_RECORD', 'line 3 is not valid UTF-8 (send the file in UTF-8)'],
+    ]);
+    expect((await rowsOf(t.dataSource, brand.id)).map((r) => [r.contact_key, r.address])).toEqual([
+      ['Jos\u00e9', 'one@example.com'],
+      ['c1', 'three@example.com'],
+    ]);
+  });
+
   it('keeps values and unreadable lines exactly as sent: backslashes, tabs, \\N and line ends', async () => {
     const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const csv =

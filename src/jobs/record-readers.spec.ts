@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { MAX_LINE_BYTES, ReadRecord, readCsv, readNdjson } from './record-readers';
 
 /** The text in chunks of `size` bytes, so that line ends and quotes fall across chunk boundaries. */
-const source = (text: string, size = 3): Readable => {
-  const bytes = Buffer.from(text, 'utf8');
+const source = (text: string | Buffer, size = 3): Readable => {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
   return Readable.from(chunks);
@@ -68,6 +68,45 @@ describe('readNdjson', () => {
       { line: 5, record: [1] },
     ]);
   });
+});
+
+describe('a line that is not UTF-8', () => {
+  // é in Latin-1 (one byte, 0xE9), as a Windows-1252 or Latin-1 export sends it
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+  it.each([1, 3, 64 * 1024])('is an unreadable record of its own line in NDJSON (chunks of %i bytes)', async (size) => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"contact_key":"Jos\u00e9"}\n'),
+      latin1('{"contact_key":"Jos\u00e9"}\r\n'),
+      Buffer.from('{"name":"\uFFFD is text"}\n{"name":"\u00e9\u20ac\u{1F600}"}\n'),
+      latin1('{"name":"caf\u00e9"}'),
+    ]);
+    expect(await all(readNdjson(source(bytes, size)))).toEqual([
+      { line: 1, record: { contact_key: 'Jos\u00e9' } },
+      { line: 2, raw: '{"contact_key":"Jos\uFFFD"}', problem: 'line 2 is not valid UTF-8 (send the file in UTF-8)' },
+      { line: 3, record: { name: '\uFFFD is text' } },
+      { line: 4, record: { name: '\u00e9\u20ac\u{1F600}' } },
+      { line: 5, raw: '{"name":"caf\uFFFD"}', problem: 'line 5 is not valid UTF-8 (send the file in UTF-8)' },
+    ]);
+  });
+
+  it.each([1, 3, 64 * 1024])(
+    'is an unreadable record in CSV, on any line of a record that spans lines (chunks of %i bytes)',
+    async (size) => {
+      const bytes = Buffer.concat([
+        Buffer.from('contact_key,name\r\nc1,"Jos\u00e9\r\n'),
+        latin1('M\u00fcller"\r\nc2,ok\r\n'),
+        latin1('c\u00e9,x\r\n'),
+        Buffer.from('c4,"\u00fc\ny"'),
+      ]);
+      expect(await all(readCsv(source(bytes, size)))).toEqual([
+        { line: 2, raw: 'c1,"Jos\u00e9\r\nM\uFFFDller"', problem: 'line 3 is not valid UTF-8 (send the file in UTF-8)' },
+        { line: 4, record: { contact_key: 'c2', name: 'ok' } },
+        { line: 5, raw: 'c\uFFFD,x', problem: 'line 5 is not valid UTF-8 (send the file in UTF-8)' },
+        { line: 6, record: { contact_key: 'c4', name: '\u00fc\ny' } },
+      ]);
+    },
+  );
 });
 
 describe('a line longer than MAX_LINE_BYTES', () => {

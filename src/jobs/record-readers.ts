@@ -3,9 +3,12 @@
  * (split2, one JSON value a line). A row or line that cannot be read as a record is handed on as
  * such (`problem`), to become an error of that record; only a header that cannot be used refuses
  * the upload. Each record comes with its 1-based line number in the file (where it starts).
+ * Files are UTF-8: a record on a line that is not (a Latin-1 or Windows-1252 export sent as is) cannot
+ * be read, rather than read with U+FFFD in place of its accented letters.
  */
 import { CsvError, Options as CsvOptions, parse as parseCsv } from 'csv-parse';
-import { Readable } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
+import { Readable, Transform } from 'node:stream';
 import split2 from 'split2';
 import { DomainError, invalidRequest } from '../common/errors/domain.error';
 
@@ -32,8 +35,9 @@ const lineTooLong = (): DomainError => new DomainError('PAYLOAD_TOO_LARGE', `A l
  * not an object fails the record rules, as in a sync request).
  */
 export async function* readNdjson(input: Readable): AsyncGenerator<ReadRecord> {
-  const lines = input.pipe(split2(/\r?\n/, { maxLength: MAX_LINE_BYTES }));
-  input.once('error', (err) => lines.destroy(err));
+  const { bytes, notUtf8 } = utf8Lines(input);
+  const lines = bytes.pipe(split2(/\r?\n/, { maxLength: MAX_LINE_BYTES }));
+  bytes.once('error', (err) => lines.destroy(err));
   let line = 0;
   try {
     for await (const chunk of lines as AsyncIterable<string>) {
@@ -43,6 +47,10 @@ export async function* readNdjson(input: Readable): AsyncGenerator<ReadRecord> {
       if (chunk.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(chunk) > MAX_LINE_BYTES) throw lineTooLong();
       const text = line === 1 && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk;
       if (text.trim() === '') continue;
+      if (notUtf8.has(line)) {
+        yield { line, raw: text, problem: notUtf8Problem(line) };
+        continue;
+      }
       try {
         yield { line, record: JSON.parse(text) as unknown };
       } catch (err) {
@@ -107,8 +115,9 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
     },
   };
   const parser = parseCsv(options as unknown as CsvOptions);
-  input.once('error', (err) => parser.destroy(err));
-  input.pipe(parser);
+  const { bytes, notUtf8 } = utf8Lines(input);
+  bytes.once('error', (err) => parser.destroy(err));
+  bytes.pipe(parser);
 
   let header: string[] | undefined;
   for await (const row of parser as AsyncIterable<CsvRow>) {
@@ -116,6 +125,11 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
     while (skipped.length > 0 && skipped[0].line < line) yield skipped.shift() as ReadRecord;
     if (!header) {
       header = checkHeader(row.record);
+      continue;
+    }
+    const bad = notUtf8.size > 0 ? firstIn(notUtf8, line, line + (trimLineBreaks(row.raw).match(/\n/g)?.length ?? 0)) : undefined;
+    if (bad !== undefined) {
+      yield { line, raw: trimLineBreaks(row.raw), problem: notUtf8Problem(bad) };
       continue;
     }
     if (row.record.length !== header.length) {
@@ -155,6 +169,69 @@ function lineBreaks(raw: string): { blank: number; breaks: number } {
 }
 
 const trimLineBreaks = (raw: string): string => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
+
+const notUtf8Problem = (line: number): string => `line ${line} is not valid UTF-8 (send the file in UTF-8)`;
+
+function firstIn(lines: ReadonlySet<number>, first: number, last: number): number | undefined {
+  for (let line = first; line <= last; line++) if (lines.has(line)) return line;
+  return undefined;
+}
+
+/**
+ * The file's bytes passed on as they are, each line (up to and without its LF: a LF byte is never
+ * part of a longer UTF-8 sequence) checked for UTF-8 on the way. A line's number is in `notUtf8`
+ * before its last byte is passed on, so a reader downstream knows by the time it reads the line.
+ * Most chunks are valid as a whole and are checked in one call; a line over MAX_LINE_BYTES is not
+ * kept for the check (the readers refuse it).
+ */
+function utf8Lines(input: Readable): { bytes: Readable; notUtf8: Set<number> } {
+  const notUtf8 = new Set<number>();
+  let line = 1;
+  // the unfinished line so far (null once it is too long to keep)
+  let pending: Buffer[] | null = [];
+  let pendingBytes = 0;
+  const endLine = (tail: Buffer): void => {
+    if (pending !== null && !isUtf8(pendingBytes > 0 ? Buffer.concat([...pending, tail]) : tail)) notUtf8.add(line);
+    line++;
+    pending = [];
+    pendingBytes = 0;
+  };
+  const bytes = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let start = 0;
+      let lf = chunk.indexOf(0x0a);
+      if (lf >= 0 && (pendingBytes > 0 || pending === null)) {
+        endLine(chunk.subarray(0, lf));
+        start = lf + 1;
+        lf = chunk.indexOf(0x0a, start);
+      }
+      const lastLf = chunk.lastIndexOf(0x0a);
+      if (lf >= 0 && isUtf8(chunk.subarray(start, lastLf))) {
+        // whole lines, all valid: only counted
+        for (; lf >= 0; lf = chunk.indexOf(0x0a, lf + 1)) line++;
+        start = lastLf + 1;
+      } else {
+        for (; lf >= 0; lf = chunk.indexOf(0x0a, start)) {
+          endLine(chunk.subarray(start, lf));
+          start = lf + 1;
+        }
+      }
+      if (start < chunk.length && pending !== null) {
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > MAX_LINE_BYTES) pending = null;
+        else pending.push(chunk.subarray(start));
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      if (pendingBytes > 0) endLine(Buffer.alloc(0));
+      done();
+    },
+  });
+  input.once('error', (err) => bytes.destroy(err));
+  input.pipe(bytes);
+  return { bytes, notUtf8 };
+}
 
 function checkHeader(names: string[]): string[] {
   const known = new Set<string>(RECORD_PROPERTIES);

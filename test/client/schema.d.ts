@@ -332,7 +332,7 @@ export interface paths {
          *
          *     Either may be sent with `Content-Encoding: gzip`. The body is streamed into the database, never held whole in memory. When it has all arrived the job is queued (202) and a worker takes it.
          *
-         *     A row or line that cannot be read (too many or too few fields, a quote left open, invalid JSON) is an UNREADABLE_RECORD error of that record, not of the upload. Only a header that cannot be read or names an unknown column refuses the upload (400). JOB_MAX_BYTES (decompressed) and JOB_MAX_RECORDS bound an upload (413).
+         *     A row or line that cannot be read (too many or too few fields, a quote left open, invalid JSON, bytes that are not UTF-8) is an UNREADABLE_RECORD error of that record, not of the upload. Only a header that cannot be read or names an unknown column refuses the upload (400). JOB_MAX_BYTES (decompressed) and JOB_MAX_RECORDS bound an upload (413).
          *
          *     An Idempotency-Key makes a retried upload of the same bytes answer as the first did; other bytes with the same key: 422. Needs the permission `ContactExtensions.Manage`.
          */

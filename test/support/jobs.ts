@@ -95,7 +95,7 @@ export async function runJob(
   t: TestApp,
   token: string,
   create: object,
-  body: string,
+  body: string | Buffer,
   options: { type?: string; gzip?: boolean } = {},
 ): Promise<{ job: JobAnswer; issues: IssueAnswer[] }> {
   const created = await createJob(t, token, create);
