@@ -242,6 +242,18 @@ describe('input rules: characters, lengths, depth', () => {
       });
     });
 
+    it('refuses a JSON body that is not valid UTF-8 (a Latin-1 name) with 400, before any route reads it', async () => {
+      const { token } = await brandWithToken(t.dataSource, t.http);
+      const body = Buffer.from('{"columns":["contact_key"],"contactDatas":[{"contact_key":"Jos\u00e9"}]}', 'latin1');
+      const res = await postRaw('/rest/bulk/contacts', body, { Authorization: `Bearer ${token}` });
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 400,
+        body: invalidRequest('The request body is not valid UTF-8.'),
+      });
+      const utf8 = await postRaw('/rest/bulk/contacts', Buffer.from(body.toString('latin1'), 'utf8'), { Authorization: `Bearer ${token}` });
+      expect({ status: utf8.status, inserted: utf8.body.inserted }).toEqual({ status: 200, inserted: 1 });
+    });
+
     it('answers a body that is not JSON with 400 saying so', async () => {
       const res = await postRaw('/rest/login', Buffer.from('{"userKey": "u",'));
       expect({ status: res.status, body: res.body }).toMatchObject({

@@ -84,6 +84,9 @@ function bodyParserError(
   if (type === 'entity.too.large') {
     return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit.', extra: {} };
   }
+  if (type === 'entity.utf8.invalid') {
+    return { code: 'INVALID_REQUEST', message: 'The request body is not valid UTF-8.', extra: { details: [] } };
+  }
   if (type === 'entity.parse.failed') {
     return { code: 'INVALID_REQUEST', message: 'The request body is not valid JSON.', extra: { details: [] } };
   }

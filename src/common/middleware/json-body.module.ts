@@ -1,5 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import { json } from 'express';
 import { AppConfig } from '../../config/app.config';
 import { jsonDepthLimit } from '../validation/json-depth';
@@ -12,7 +14,9 @@ import { jsonDepthLimit } from '../validation/json-depth';
  * through Nest's error handler. Import it after LoggingModule and MetricsModule.
  *
  * A parsed body nested deeper than MAX_JSON_DEPTH is refused right after the parser (400), before
- * any pipe, guard or interceptor walks it.
+ * any pipe, guard or interceptor walks it. A body in UTF-8 (the charset JSON is sent in, and the
+ * default) that is not valid UTF-8 is refused (400) rather than read with U+FFFD in its strings,
+ * which would become keys and names no one sent.
  */
 @Module({})
 export class JsonBodyModule implements NestModule {
@@ -20,6 +24,12 @@ export class JsonBodyModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const { bodyLimit } = this.config.getOrThrow<AppConfig>('app');
-    consumer.apply(json({ limit: bodyLimit, strict: true }), jsonDepthLimit).forRoutes('*path');
+    consumer.apply(json({ limit: bodyLimit, strict: true, verify: utf8Only }), jsonDepthLimit).forRoutes('*path');
+  }
+}
+
+function utf8Only(_req: IncomingMessage, _res: ServerResponse, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) {
+    throw Object.assign(new Error('The request body is not valid UTF-8.'), { status: 400, type: 'entity.utf8.invalid' });
   }
 }
