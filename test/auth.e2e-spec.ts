@@ -180,6 +180,15 @@ describe('authentication', () => {
     ['a token signed HS384 with the right secret', ({ user }) => bearer(signJwt(claimsFor(user), { alg: 'HS384' }))],
     ['a token of a user that never existed', ({ user }) => bearer(signJwt(claimsFor({ id: 2_000_000_000, brandId: user.brandId })))],
     ['a token with a non-numeric sub', ({ user }) => bearer(signJwt(claimsFor(user, { sub: 'admin' })))],
+    // signed with the right secret, but claims the service never issues: past the integer columns, or no integer at all
+    ['a token whose sub is past the range of an id', ({ user }) => bearer(signJwt(claimsFor(user, { sub: '99999999999' })))],
+    ['a token whose sub is an id spelled otherwise', ({ user }) => bearer(signJwt(claimsFor(user, { sub: ` ${user.id}.0` })))],
+    ['a token whose ver is not an integer', ({ user }) => bearer(signJwt(claimsFor(user, { ver: 0.5 })))],
+    ['a token whose ver is past the range of an integer', ({ user }) => bearer(signJwt(claimsFor(user, { ver: 1e300 })))],
+    [
+      'a token whose ver is negative past the range of an integer',
+      ({ user }) => bearer(signJwt(claimsFor(user, { ver: -99_999_999_999 }))),
+    ],
     [
       'a token of a user disabled after login',
       async ({ user, token }) => {

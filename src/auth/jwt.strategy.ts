@@ -9,9 +9,15 @@ import { UNAUTHENTICATED_MESSAGE } from '../common/errors/error-codes';
 import { AuthUser, JwtPayload } from './auth-user';
 import { ApiUsersRepository } from './api-users.repository';
 
+/** The largest value of the `integer` columns api_user.id and api_user.token_version. */
+const MAX_INT4 = 2_147_483_647;
+
 /**
  * Verifies the bearer token (HS256 only, signature and expiry by passport-jwt; `exp` must be present),
  * then loads the API user: a token of a user since disabled, deleted or rotated is refused at once.
+ * The claims must be of the form the service issues (`sub` the user's id in decimal, `ver` an
+ * integer), each within its column's range: a signed token with other claims names no user (401),
+ * and never reaches the database as a value PostgreSQL cannot read as an integer.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -32,11 +38,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(payload: JwtPayload): Promise<AuthUser> {
-    const id = Number(payload.sub);
-    if (typeof payload.exp !== 'number' || !Number.isSafeInteger(id) || typeof payload.ver !== 'number') {
+    const id = typeof payload.sub === 'string' && /^[1-9]\d{0,9}$/.test(payload.sub) ? Number(payload.sub) : NaN;
+    const ver = payload.ver;
+    if (typeof payload.exp !== 'number' || !(id <= MAX_INT4) || !(Number.isInteger(ver) && ver >= 0 && ver <= MAX_INT4)) {
       throw new DomainError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE);
     }
-    const user = await this.users.findActiveForToken(id, payload.ver);
+    const user = await this.users.findActiveForToken(id, ver);
     if (!user) throw new DomainError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE);
     return user;
   }
