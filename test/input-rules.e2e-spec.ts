@@ -173,6 +173,25 @@ describe('input rules: characters, lengths, depth', () => {
     });
   });
 
+  describe('query parameters named like the keys of Object.prototype', () => {
+    it.each([
+      ['get', '/rest/contact_extensions?contact_key=c1&constructor=1', 'constructor'],
+      ['get', '/rest/contact_extensions?__proto__=1&contact_key=c1', '__proto__'],
+      ['get', '/admin/contacts?toString=1', 'toString'],
+      ['get', '/admin/operations?hasOwnProperty=x', 'hasOwnProperty'],
+      ['delete', '/admin/contact-extensions?contact_key=c1&address=a%40b.com&constructor=1', 'constructor'],
+    ] as const)('%s %s is 400 INVALID_REQUEST, as any unknown query parameter, and does nothing', async (method, path, key) => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      await t.dataSource.query(
+        `INSERT INTO master_contact_extensions (brand_id, contact_key, address, channel) VALUES ($1, 'c1', 'a@b.com', 'E')`,
+        [brand.id],
+      );
+      const res = await t.http[method](path).set('Authorization', `Bearer ${token}`);
+      expect({ status: res.status, body: res.body }).toMatchObject({ status: 400, body: invalidRequest(`unknown property ${key}`) });
+      await expect(extensionsOf(t.dataSource, brand.id)).resolves.toHaveLength(1);
+    });
+  });
+
   it('documents 400 and 413 on every operation with a body, and 400 on every one with a query or header parameter', () => {
     const missing: string[] = [];
     for (const [path, item] of Object.entries(loadOpenApiDocument().paths)) {
