@@ -209,6 +209,28 @@ describe('admin: brand settings and extension types', () => {
       expect(ops).toEqual([expect.objectContaining({ kind: 'extension_types.rename', total: 2, updated: 2 })]);
     });
 
+    it('moves updated_at of the extensions a rename renames, as clearing a type does, and of no other extension', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      await insertExtensions(t.dataSource, brand.id, [
+        { contact_key: 'c1', address: 'a@b.com', channel: 'E', name: 'Work Email' },
+        { contact_key: 'c1', address: 'c@d.com', channel: 'E', name: 'Personal Email' },
+        { contact_key: 'c1', address: 'e@f.com', channel: 'E' },
+      ]);
+      await t.dataSource.query(`UPDATE master_contact_extensions SET updated_at = '2026-01-01T00:00:00Z' WHERE brand_id = $1`, [brand.id]);
+      await call(t, token, 'patch', `/admin/extension-types/${await typeId(token, 'E', 'Work Email')}`, {
+        body: { name: 'Business Email' },
+      }).expect(200);
+      const rows = await extensionsOf(t.dataSource, brand.id);
+      const moved = rows.filter((r) => r.updated_at.getTime() > Date.parse('2026-01-01T00:00:00Z')).map((r) => [r.address, r.name]);
+      expect(moved).toEqual([['a@b.com', 'Business Email']]);
+      // a reorder alone changes no extension
+      await call(t, token, 'patch', `/admin/extension-types/${await typeId(token, 'E', 'Personal Email')}`, {
+        body: { columnOrder: 7 },
+      }).expect(200);
+      const after = await extensionsOf(t.dataSource, brand.id);
+      expect(after.find((r) => r.address === 'c@d.com')!.updated_at.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    });
+
     it('refuses a rename to a name the channel already has (409) and changes nothing', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const id = await typeId(token, 'E', 'Work Email');

@@ -54,8 +54,9 @@ export class ExtensionTypesService {
 
   /**
    * Rename and/or reorder. The type row is locked first, so a concurrent delete or rename waits;
-   * the rename of the extensions is the foreign key's cascade, inside this transaction, and is
-   * recorded in the operations log with the number of extensions it renamed.
+   * the rename of the extensions is the foreign key's cascade, inside this transaction, and moves
+   * their updated_at as any change of an extension does; it is recorded in the operations log with
+   * the number of extensions it renamed.
    */
   async update(ctx: OperationContext, id: number, change: { name?: string; columnOrder?: number }): Promise<ExtensionTypeDto> {
     const brandId = ctx.user.brandId;
@@ -72,6 +73,8 @@ export class ExtensionTypesService {
           carried = await this.extensions.countOfType(runner, brandId, current.channel, current.name);
         }
         await this.repository.updateType(runner, brandId, id, change.name ?? null, change.columnOrder ?? null);
+        // no other type has the new name on this channel, so the extensions that carry it are the renamed ones
+        if (renaming) await this.extensions.touchType(runner, brandId, current.channel, change.name!);
         // read after the statement: the cascade to the extensions (and their counters) runs at its end
         const row = await this.repository.getType(brandId, id, runner);
         if (renaming) {

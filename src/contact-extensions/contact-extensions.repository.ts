@@ -154,6 +154,18 @@ export class ContactExtensionsRepository {
     );
   }
 
+  /**
+   * Marks every extension that carries a type as changed now: after a rename, which the foreign key's
+   * ON UPDATE CASCADE wrote to them without touching updated_at.
+   */
+  async touchType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<void> {
+    await runner.query(
+      `UPDATE master_contact_extensions SET updated_at = now()
+        WHERE brand_id = $1 AND channel = $2 AND name = $3`,
+      [brandId, channel, name],
+    );
+  }
+
   /** Deletes every extension of a contact (the caller holds the contact's lock). */
   async deleteOfContact(runner: QueryRunner, brandId: number, contactKey: string): Promise<DeletedExtensionRow[]> {
     return queryRows<DeletedExtensionRow>(
