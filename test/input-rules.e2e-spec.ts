@@ -173,6 +173,22 @@ describe('input rules: characters, lengths, depth', () => {
     });
   });
 
+  describe('a value that is not one string reads as such, whatever rule of strings comes first', () => {
+    it.each([
+      ['patch', '/admin/brand', { name: 5 }, 'name must be a string'],
+      ['patch', '/admin/brand', { name: ['Acme'] }, 'name must be a string'],
+      ['post', '/admin/extension-types', { name: 5, channel: 'E' }, 'name must be a string'],
+      ['get', '/admin/contact-extensions?address=a&address=b', undefined, 'address must be given once, as a string'],
+      ['delete', '/admin/contact-extensions?contact_key=c1&address=a&address=b', undefined, 'address must be given once, as a string'],
+      ['get', '/admin/consent-history?address=a&address=b', undefined, 'address must be given once, as a string'],
+    ] as const)('%s %s %j is 400 "%s"', async (method, path, body, message) => {
+      const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const req = t.http[method](path).set('Authorization', `Bearer ${token}`);
+      const res = await (body === undefined ? req : req.send(body));
+      expect({ status: res.status, body: res.body }).toMatchObject({ status: 400, body: invalidRequest(message) });
+    });
+  });
+
   describe('query parameters named like the keys of Object.prototype', () => {
     it.each([
       ['get', '/rest/contact_extensions?contact_key=c1&constructor=1', 'constructor'],

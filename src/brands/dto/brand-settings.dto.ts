@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayContains, ArrayUnique, IsArray, IsIn, IsOptional, IsString } from 'class-validator';
 import { EXTENSION_COLUMNS, ExtensionColumn } from '../../addresses/extension-columns';
-import { IsStorableText, TextLength } from '../../common/validation/storable-text';
+import { IsNotBlank, IsStorableText, TextLength } from '../../common/validation/storable-text';
 
 export class BrandSettingsDto {
   @ApiProperty({ description: 'The brand key (fixed).', example: 'acme' })
@@ -30,7 +30,7 @@ export class UpdateBrandSettingsDto {
   @IsOptional()
   @IsString({ message: 'name must be a string' })
   @TextLength('name', 1, 200)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsNotBlank('name must not be blank')
   @IsStorableText('name')
   name?: string;
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { IsStorableText, TextLength } from '../../common/validation/storable-text';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsNotBlank, IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../../addresses/channel';
 import type { Channel } from '../../addresses/channel';
 
@@ -37,7 +37,7 @@ export class CreateExtensionTypeDto {
   @IsDefined({ message: 'name is required' })
   @IsString({ message: 'name must be a string' })
   @TextLength('name', 1, 100)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsNotBlank('name must not be blank')
   @IsStorableText('name')
   name: string;
 
@@ -65,7 +65,7 @@ export class UpdateExtensionTypeDto {
   @IsOptional()
   @IsString({ message: 'name must be a string' })
   @TextLength('name', 1, 100)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsNotBlank('name must not be blank')
   @IsStorableText('name')
   name?: string;
 

@@ -73,3 +73,14 @@ export function TextLength(field: string, min: number, max: number, options?: Va
     { message: textLengthMessage(field, min, max), ...options },
   );
 }
+
+/** At least one character that is not white space; the class-validator form, for DTOs. */
+export function IsNotBlank(message: string, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isNotBlank',
+      validator: { validate: (value: unknown) => typeof value !== 'string' || /\S/.test(value) },
+    },
+    { message, ...options },
+  );
+}

@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsBoolean,
-  IsDefined,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Matches,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsDefined, IsArray, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IsStorableText, TextLength } from '../../common/validation/storable-text';
+import { IsNotBlank, IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../../addresses/channel';
 import { ContactExtensionDto } from './list-contact-extensions.dto';
 
@@ -34,7 +23,7 @@ export class AdminListContactExtensionsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString({ message: 'address must be given once, as a string' })
   @TextLength('address', 1, 320)
-  @Matches(/\S/, { message: 'address must not be blank' })
+  @IsNotBlank('address must not be blank')
   @IsStorableText('address')
   address?: string;
 
@@ -84,7 +73,7 @@ export class ExtensionKeyQueryDto {
   @IsDefined({ message: 'address is required' })
   @IsString({ message: 'address must be given once, as a string' })
   @TextLength('address', 1, 400)
-  @Matches(/\S/, { message: 'address must not be blank' })
+  @IsNotBlank('address must not be blank')
   @IsStorableText('address')
   address: string;
 }

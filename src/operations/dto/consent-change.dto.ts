@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, IsString, Matches } from 'class-validator';
+import { IsDefined, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IsStorableText, TextLength } from '../../common/validation/storable-text';
+import { IsNotBlank, IsStorableText, TextLength } from '../../common/validation/storable-text';
 import { CHANNELS } from '../../addresses/channel';
 import { OPERATION_KINDS } from '../operation-kinds';
 
@@ -13,7 +13,7 @@ export class ConsentHistoryQueryDto extends PageQueryDto {
   @IsDefined({ message: 'address is required' })
   @IsString({ message: 'address must be given once, as a string' })
   @TextLength('address', 1, 400)
-  @Matches(/\S/, { message: 'address must not be empty' })
+  @IsNotBlank('address must not be empty')
   @IsStorableText('address')
   address: string;
 
