@@ -146,6 +146,13 @@ describe('admin: brand settings and extension types', () => {
       ['no name', { channel: 'E' }, 'name is required'],
       ['a name over 100 characters', { name: 'x'.repeat(101), channel: 'E' }, 'name must be 1 to 100 characters'],
       ['a fractional columnOrder', { name: 'X', channel: 'E', columnOrder: 1.5 }, 'columnOrder must be an integer'],
+      ['a columnOrder given as a string', { name: 'X', channel: 'E', columnOrder: '2' }, 'columnOrder must be an integer'],
+      ['a columnOrder given as a boolean', { name: 'X', channel: 'E', columnOrder: true }, 'columnOrder must be an integer'],
+      [
+        'a columnOrder out of range',
+        { name: 'X', channel: 'E', columnOrder: 1_000_001 },
+        'columnOrder must be between -1000000 and 1000000',
+      ],
       // found by a sweep of the admin routes: a 500 (NUL), or U+FFFD stored (unpaired surrogate)
       [
         'a NUL character in the name',

@@ -48,9 +48,10 @@ export class CreateExtensionTypeDto {
 
   @ApiPropertyOptional({ description: 'Default: after the last type of the brand.', example: 1 })
   @IsOptional()
-  @IsInt({ message: 'columnOrder must be an integer' })
   @Min(-1_000_000, { message: 'columnOrder must be between -1000000 and 1000000' })
   @Max(1_000_000, { message: 'columnOrder must be between -1000000 and 1000000' })
+  // decorators run bottom-up: the type first, so that "2" is not reported as out of range
+  @IsInt({ message: 'columnOrder must be an integer' })
   columnOrder?: number;
 }
 
@@ -71,9 +72,10 @@ export class UpdateExtensionTypeDto {
 
   @ApiPropertyOptional({ example: 2 })
   @IsOptional()
-  @IsInt({ message: 'columnOrder must be an integer' })
   @Min(-1_000_000, { message: 'columnOrder must be between -1000000 and 1000000' })
   @Max(1_000_000, { message: 'columnOrder must be between -1000000 and 1000000' })
+  // decorators run bottom-up: the type first, so that "2" is not reported as out of range
+  @IsInt({ message: 'columnOrder must be an integer' })
   columnOrder?: number;
 }
 
