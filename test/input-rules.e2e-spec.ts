@@ -173,7 +173,7 @@ describe('input rules: characters, lengths, depth', () => {
     });
   });
 
-  describe('a value that is not one string reads as such, whatever rule of strings comes first', () => {
+  describe('a value of the wrong type reads as such, whatever rule of its kind comes first', () => {
     it.each([
       ['patch', '/admin/brand', { name: 5 }, 'name must be a string'],
       ['patch', '/admin/brand', { name: ['Acme'] }, 'name must be a string'],
@@ -181,6 +181,10 @@ describe('input rules: characters, lengths, depth', () => {
       ['get', '/admin/contact-extensions?address=a&address=b', undefined, 'address must be given once, as a string'],
       ['delete', '/admin/contact-extensions?contact_key=c1&address=a&address=b', undefined, 'address must be given once, as a string'],
       ['get', '/admin/consent-history?address=a&address=b', undefined, 'address must be given once, as a string'],
+      ['patch', '/admin/brand', { extensionColumns: 'contact_key' }, 'extensionColumns must be an array'],
+      ['post', '/admin/api-users', { userKey: 'u-type', permissions: 'Brand.Read' }, 'permissions must be an array'],
+      ['post', '/admin/api-users', { userKey: 5, permissions: [] }, 'userKey must be a string'],
+      ['post', '/admin/contact-extensions/bulk-delete', { contactDatas: 'c1' }, 'contactDatas must be an array'],
     ] as const)('%s %s %j is 400 "%s"', async (method, path, body, message) => {
       const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       const req = t.http[method](path).set('Authorization', `Bearer ${token}`);

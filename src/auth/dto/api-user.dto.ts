@@ -45,16 +45,18 @@ export class CreateApiUserDto {
     example: 'crm-sync',
   })
   @IsDefined({ message: 'userKey is required' })
-  @IsString({ message: 'userKey must be a string' })
-  @TextLength('userKey', 1, 100)
   @Matches(/^[\x21-\x7e]+$/, { message: 'userKey must be printable ASCII without spaces' })
+  @TextLength('userKey', 1, 100)
+  // decorators run bottom-up: the type first, so that a value of another type is reported as such
+  @IsString({ message: 'userKey must be a string' })
   userKey: string;
 
   @ApiProperty({ enum: PERMISSIONS, isArray: true, uniqueItems: true, example: ['ContactExtensions.Manage', 'ContactExtensions.Read'] })
   @IsDefined({ message: 'permissions is required' })
-  @IsArray({ message: 'permissions must be an array' })
-  @ArrayUnique({ message: 'permissions must not name a permission twice' })
   @IsIn(PERMISSIONS, { each: true, message: `each permission must be one of ${PERMISSIONS.join(', ')}` })
+  @ArrayUnique({ message: 'permissions must not name a permission twice' })
+  // decorators run bottom-up: the type first, so that a value of another type is reported as such
+  @IsArray({ message: 'permissions must be an array' })
   permissions: Permission[];
 
   @ApiPropertyOptional({ default: true, example: true })
@@ -72,8 +74,9 @@ export class UpdateApiUserDto {
     example: ['ContactExtensions.Read'],
   })
   @IsDefined({ message: 'permissions is required' })
-  @IsArray({ message: 'permissions must be an array' })
-  @ArrayUnique({ message: 'permissions must not name a permission twice' })
   @IsIn(PERMISSIONS, { each: true, message: `each permission must be one of ${PERMISSIONS.join(', ')}` })
+  @ArrayUnique({ message: 'permissions must not name a permission twice' })
+  // decorators run bottom-up: the type first, so that a value of another type is reported as such
+  @IsArray({ message: 'permissions must be an array' })
   permissions: Permission[];
 }

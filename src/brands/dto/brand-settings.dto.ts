@@ -42,9 +42,10 @@ export class UpdateBrandSettingsDto {
     example: ['contact_key', 'address', 'channel', 'permission'],
   })
   @IsOptional()
-  @IsArray({ message: 'extensionColumns must be an array' })
-  @ArrayUnique({ message: 'extensionColumns must not name a column twice' })
-  @IsIn(EXTENSION_COLUMNS, { each: true, message: `each of extensionColumns must be one of ${EXTENSION_COLUMNS.join(', ')}` })
   @ArrayContains(['contact_key', 'address'], { message: 'extensionColumns must contain contact_key and address (they cannot be disabled)' })
+  @IsIn(EXTENSION_COLUMNS, { each: true, message: `each of extensionColumns must be one of ${EXTENSION_COLUMNS.join(', ')}` })
+  @ArrayUnique({ message: 'extensionColumns must not name a column twice' })
+  // decorators run bottom-up: the type first, so that a value of another type is reported as such
+  @IsArray({ message: 'extensionColumns must be an array' })
   extensionColumns?: ExtensionColumn[];
 }

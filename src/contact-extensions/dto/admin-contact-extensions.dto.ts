@@ -93,9 +93,10 @@ export class BulkDeleteContactExtensionsDto {
     maxItems: MAX_DELETE_RECORDS,
     description: `1 to ${MAX_DELETE_RECORDS} extensions to delete, by (contact_key, address). Each record is checked on its own; a key given twice: the last one counts.`,
   })
-  @IsArray({ message: 'contactDatas must be an array' })
-  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
   @ArrayMaxSize(MAX_DELETE_RECORDS, { message: `contactDatas must hold at most ${MAX_DELETE_RECORDS} records` })
+  @ArrayMinSize(1, { message: 'contactDatas must hold at least 1 record' })
+  // decorators run bottom-up: the type first, so that a value of another type is reported as such
+  @IsArray({ message: 'contactDatas must be an array' })
   contactDatas: unknown[];
 
   @ApiPropertyOptional({
