@@ -65,16 +65,13 @@ export class ExtensionTypesService {
       async (runner) => {
         const current = await this.lock(runner, brandId, id);
         const renaming = change.name !== undefined && change.name !== current.name;
-        let carried = 0;
-        if (renaming) {
-          if (await this.repository.typeNameTaken(runner, brandId, current.channel, change.name!, id)) {
-            throw exists(current.channel, change.name!);
-          }
-          carried = await this.extensions.countOfType(runner, brandId, current.channel, current.name);
+        if (renaming && (await this.repository.typeNameTaken(runner, brandId, current.channel, change.name!, id))) {
+          throw exists(current.channel, change.name!);
         }
         await this.repository.updateType(runner, brandId, id, change.name ?? null, change.columnOrder ?? null);
-        // no other type has the new name on this channel, so the extensions that carry it are the renamed ones
-        if (renaming) await this.extensions.touchType(runner, brandId, current.channel, change.name!);
+        // no other type had the new name on this channel, so the extensions that carry it now are the
+        // renamed ones: marking them changed counts them too
+        const carried = renaming ? await this.extensions.touchType(runner, brandId, current.channel, change.name!) : 0;
         // read after the statement: the cascade to the extensions (and their counters) runs at its end
         const row = await this.repository.getType(brandId, id, runner);
         if (renaming) {

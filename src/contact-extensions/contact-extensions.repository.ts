@@ -156,14 +156,17 @@ export class ContactExtensionsRepository {
 
   /**
    * Marks every extension that carries a type as changed now: after a rename, which the foreign key's
-   * ON UPDATE CASCADE wrote to them without touching updated_at.
+   * ON UPDATE CASCADE wrote to them without touching updated_at. Answers how many it marked.
    */
-  async touchType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<void> {
-    await runner.query(
+  async touchType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<number> {
+    // TypeORM's structured result: `affected` is the statement's row count
+    const touched = await runner.query(
       `UPDATE master_contact_extensions SET updated_at = now()
         WHERE brand_id = $1 AND channel = $2 AND name = $3`,
       [brandId, channel, name],
+      true,
     );
+    return touched.affected ?? 0;
   }
 
   /** Deletes every extension of a contact (the caller holds the contact's lock). */

@@ -83,9 +83,9 @@ export class ContactExtensionsService {
     await this.repository.clearType(runner, brandId, channel, name);
   }
 
-  /** For the brands feature: after a type's rename, the extensions that carry it are changed now (updated_at). */
-  async touchType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<void> {
-    await this.repository.touchType(runner, brandId, channel, name);
+  /** For the brands feature: after a type's rename, the extensions that carry it are changed now (updated_at); how many. */
+  async touchType(runner: QueryRunner, brandId: number, channel: Channel, name: string): Promise<number> {
+    return this.repository.touchType(runner, brandId, channel, name);
   }
 
   /** For the contacts feature: deletes a contact's extensions inside its transaction, which holds the contact's lock. */

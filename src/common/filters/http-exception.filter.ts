@@ -56,6 +56,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
+const contentEncoding = (req: Request): string =>
+  String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
+
 function errorName(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
@@ -70,11 +75,9 @@ function bodyParserError(
 ): { code: ErrorCode; message: string; extra: Record<string, unknown> } | undefined {
   if (!exception || typeof exception !== 'object') return undefined;
   const { type, status, code } = exception as { type?: unknown; status?: unknown; code?: unknown };
-  const encoding = String(req.headers['content-encoding'] ?? 'identity')
-    .trim()
-    .toLowerCase();
   // zlib's own error (Z_DATA_ERROR, Z_BUF_ERROR, a brotli ERR_...), which body-parser passes on as a 400 without a type
-  if (type === undefined && status === 400 && typeof code === 'string' && encoding !== 'identity') {
+  const encoding = type === undefined && status === 400 && typeof code === 'string' ? contentEncoding(req) : 'identity';
+  if (encoding !== 'identity') {
     return {
       code: 'INVALID_REQUEST',
       message: `The request body is not valid ${encoding} data (its Content-Encoding).`,
