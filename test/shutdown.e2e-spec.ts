@@ -31,10 +31,12 @@ maybe('SIGTERM', () => {
     const service = new ServiceProcess(
       childEnv({ DATABASE_URL: serverUrl, JWT_SECRET: TEST_JWT_SECRET, PORT: String(port), LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '20000' }),
     );
+    let lock: Awaited<ReturnType<typeof lockRows>> | undefined;
     try {
       await service.waitFor(/listening on/);
       const base = `http://127.0.0.1:${port}`;
-      const lock = await lockRows('SELECT id FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2', [brand.id, 'c1']);
+      const held = await lockRows('SELECT id FROM master_contact_extensions WHERE brand_id = $1 AND contact_key = $2', [brand.id, 'c1']);
+      lock = held;
       const inFlight = fetch(`${base}/rest/bulk/contact_extensions`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
@@ -43,20 +45,23 @@ maybe('SIGTERM', () => {
           contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', permission: true }],
         }),
       });
-      await until('the request to wait for the lock', async () => (await lock.waiters()) > 0);
+      await until('the request to wait for the lock', async () => (await held.waiters()) > 0);
 
       const stopped = service.stop('SIGTERM', 30_000);
       await until('the shutdown to begin', () => /SIGTERM: finishing the requests in flight/.test(service.stdout));
       // no new connections while the request in flight finishes
       await expect(fetch(`${base}/health/live`)).rejects.toThrow();
 
-      await lock.release();
+      lock = undefined;
+      await held.release();
       const answer = await inFlight;
       expect(answer.status).toBe(200);
       expect(await answer.json()).toMatchObject({ total: 1, updated: 1, failed: 0 });
       const finished = await stopped;
       expect({ code: finished.code, signal: finished.signal }).toEqual({ code: 0, signal: null });
     } finally {
+      // a failure with the rows still locked would leave them locked for the test files after this one
+      await lock?.release();
       await service.stop('SIGKILL');
     }
   });
