@@ -215,8 +215,11 @@ export class ImportJobEngine {
         outcome = 'cancelled';
         break;
       }
-      // the next chunk is read and judged while this one is written: the database works meanwhile
-      next = read(i + 1);
+      // the next chunk is read and judged while this one is written: the database works meanwhile.
+      // While the API serves write requests, only once this one is written: the job then does one
+      // thing at a time (write, then read and judge, then rest), never two beside a request
+      const oneAtATime = this.api.busy();
+      if (!oneAtATime) next = read(i + 1);
       const writeStarted = performance.now();
       const writing = this.commitChunk(job, chunk, options).then(
         () => {
@@ -229,7 +232,8 @@ export class ImportJobEngine {
         },
       );
       inFlight.set(chunk.from, writing);
-      if (chunk.renames) await drain();
+      if (chunk.renames || oneAtATime) await drain();
+      if (oneAtATime) next = read(i + 1);
     }
     await drain();
     return outcome;
