@@ -507,6 +507,10 @@ async function main(options: Options, cleanup: (fn: () => Promise<void>) => void
     results.jobs = await measureJobs({
       db: await h.db(),
       service: () => h.service(),
+      freshService: async () => {
+        await h.stopService();
+        return h.service();
+      },
       url: target.url as string,
       ownsDatabase: target.ownsDatabase,
       world,

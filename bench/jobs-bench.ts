@@ -2,10 +2,11 @@
  * The import job part of `npm run bench`, after the sync figures, on brands of its own (each seeded
  * with its file's existing extensions), so that the sync figures' brand is not touched:
  * - the floor of the job's file (jobs-floor.ts), plain SQL;
- * - the same file as a job through the service (jobs-run.ts): records/s from the end of the upload
- *   to completion, and the service's peak RSS;
+ * - the same file as a job through the service (jobs-run.ts), started anew for it: records/s from
+ *   the end of the upload to completion, and the service's peak RSS;
  * - sync 1000-record requests one at a time with no job running, then while a smaller job runs;
- * - with --large, jobs of 5x and 10x the records (memory and time per record as the job grows), then
+ * - with --large, jobs of 5x and 10x the records (memory and time per record as the job grows), each
+ *   in a service started anew, as the first job's, so that their peak RSS compare like with like; then
  *   the floor of the largest file, on a brand of its own (the floor's own time per record as it grows).
  * With every figure, the WAL the server wrote meanwhile and the checkpoints that the WAL's size
  * forced, and the server's settings that decide both.
@@ -43,6 +44,8 @@ export interface JobsResults {
 export interface JobsContext {
   db: DataSource;
   service(): Promise<ServiceProcess>;
+  /** the service started anew, so that a job's peak RSS starts from what a fresh process holds */
+  freshService(): Promise<ServiceProcess>;
   /** the server's URL for the floor's own connection */
   url: string;
   /** whether the benchmark owns the database; if not, the brands it seeds are removed after */
@@ -102,7 +105,7 @@ export async function measureJobs(ctx: JobsContext): Promise<JobsResults> {
 
   let job: JobRun;
   try {
-    const service = await ctx.service();
+    const service = await ctx.freshService();
     job = await jobWithWal(ctx, () => runJob(service, jobBrand, load, ctx.log, undefined, ctx.profileFile));
   } catch (err) {
     if (!(err instanceof NoJobRoutesError)) throw err;
@@ -133,7 +136,7 @@ export async function measureJobs(ctx: JobsContext): Promise<JobsResults> {
   for (const records of ctx.largeRecords) {
     const bigger = new JobLoad(records);
     const brand = await seedBrand(ctx, bigger);
-    const service = await ctx.service();
+    const service = await ctx.freshService();
     const run = await jobWithWal(ctx, () => runJob(service, brand, bigger, ctx.log));
     ctx.log(
       `job of ${records} records: ${run.processSeconds.toFixed(1)} s, ${run.recordsPerSecond.toFixed(0)} records/s, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
