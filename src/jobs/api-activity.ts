@@ -11,8 +11,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Whether this process's HTTP server is serving requests that write (bulk upserts above all), so
  * that an import job running in the same process gives them the machine first: it then does one
- * thing at a time (writes one chunk, reads and judges the next, rests). Reads (a job's status, polled) do not count. A
- * worker process (`npm run worker`) has no HTTP server and is never busy.
+ * thing at a time (writes one chunk, reads and judges the next, rests). Reads (a job's status,
+ * polled) do not count. A worker process (`npm run worker`) has no HTTP server and is never busy.
  */
 @Injectable()
 export class ApiActivity implements OnApplicationBootstrap {
