@@ -8,9 +8,7 @@ import { DomainError } from '../common/errors/domain.error';
 import { UNAUTHENTICATED_MESSAGE } from '../common/errors/error-codes';
 import { AuthUser, JwtPayload } from './auth-user';
 import { ApiUsersRepository } from './api-users.repository';
-
-/** The largest value of the `integer` columns api_user.id and api_user.token_version. */
-const MAX_INT4 = 2_147_483_647;
+import { MAX_INT4 } from '../common/validation/pg-integer';
 
 /**
  * Verifies the bearer token (HS256 only, signature and expiry by passport-jwt; `exp` must be present),

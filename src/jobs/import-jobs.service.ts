@@ -19,6 +19,7 @@ import { BulkUpsertContactExtensionsDto } from '../contact-extensions/dto/bulk-u
 import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { utcInstantOf } from '../common/validation/date-time';
+import { MAX_INT4 } from '../common/validation/pg-integer';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
 import { ImportJobQueue, queueUnavailable } from './import-job-queue';
 import { ImportJobsRepository, IssueRow, JobFormat, JobRow, StagingRow, storable, UUID } from './import-jobs.repository';
@@ -279,7 +280,7 @@ export class ImportJobsService {
     await this.mustFind(user, id);
     const after = cursor ? decodeCursor(cursor, ['number', 'number'] as const) : undefined;
     // positions are int4 and sequence numbers int2 in the database: anything else is not our cursor
-    if (after && !(after[0] >= 0 && after[0] <= 2_147_483_647 && after[1] >= 0 && after[1] <= 32_767)) throw invalidCursor();
+    if (after && !(after[0] >= 0 && after[0] <= MAX_INT4 && after[1] >= 0 && after[1] <= 32_767)) throw invalidCursor();
     const rows = await this.jobs.issues(user.brandId, id, limit + 1, after as [number, number] | undefined);
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];

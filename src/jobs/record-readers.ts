@@ -127,10 +127,13 @@ export async function* readCsv(input: Readable): AsyncGenerator<ReadRecord> {
       header = checkHeader(row.record);
       continue;
     }
-    const bad = notUtf8.size > 0 ? firstIn(notUtf8, line, line + (trimLineBreaks(row.raw).match(/\n/g)?.length ?? 0)) : undefined;
-    if (bad !== undefined) {
-      yield { line, raw: trimLineBreaks(row.raw), problem: notUtf8Problem(bad) };
-      continue;
+    if (notUtf8.size > 0) {
+      const raw = trimLineBreaks(row.raw);
+      const bad = firstIn(notUtf8, line, line + (raw.match(/\n/g)?.length ?? 0));
+      if (bad !== undefined) {
+        yield { line, raw, problem: notUtf8Problem(bad) };
+        continue;
+      }
     }
     if (row.record.length !== header.length) {
       yield {

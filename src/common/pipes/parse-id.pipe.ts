@@ -1,4 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
+import { MAX_INT4 } from '../validation/pg-integer';
 import { DomainError } from '../errors/domain.error';
 
 /**
@@ -11,7 +12,7 @@ export class ParseIdPipe implements PipeTransform<string, number> {
 
   transform(raw: string): number {
     const id = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
-    if (!(id >= 1 && id <= 2_147_483_647)) throw new DomainError('NOT_FOUND', this.notFoundMessage);
+    if (!(id >= 1 && id <= MAX_INT4)) throw new DomainError('NOT_FOUND', this.notFoundMessage);
     return id;
   }
 }

@@ -3,6 +3,7 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IsDateTime } from '../../common/validation/date-time';
 import { DecimalInteger } from '../../common/validation/decimal-integer';
+import { MAX_INT4 } from '../../common/validation/pg-integer';
 import { OPERATION_KINDS } from '../operation-kinds';
 
 export class ListOperationsQueryDto extends PageQueryDto {
@@ -10,14 +11,14 @@ export class ListOperationsQueryDto extends PageQueryDto {
     description: 'Only the operations of this API user (its id).',
     type: 'integer',
     minimum: 1,
-    maximum: 2_147_483_647,
+    maximum: MAX_INT4,
     example: 7,
   })
   @IsOptional()
   @DecimalInteger()
   // API user ids are 32-bit (an integer column): a larger one would fail in the database, not match nothing.
   // (checked last: decorators run bottom-up)
-  @Max(2_147_483_647, { message: 'api_user_id must be at most 2147483647' })
+  @Max(MAX_INT4, { message: `api_user_id must be at most ${MAX_INT4}` })
   @IsInt({ message: 'api_user_id must be an integer' })
   @Min(1, { message: 'api_user_id must be an integer' })
   api_user_id?: number;
