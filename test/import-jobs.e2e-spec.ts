@@ -237,7 +237,7 @@ describe('import jobs', () => {
     ]);
   });
 
-  it("writes the chunks of an insertIfNotExists job (it cannot rename) in the order of the extensions' key, of another job in the file's order", async () => {
+  it("writes the chunks of an insertIfNotExists job (it cannot rename) in the order of the extensions' key, of another job in the file's order; each stages its upload in that order", async () => {
     const existing = ['b1', 'b2', 'b3'].map((a) => ({ contact_key: 'c1', address: `${a}@example.com`, channel: 'E' as const }));
     // three updates, then three inserts whose keys sort before them
     const records = [
@@ -246,6 +246,11 @@ describe('import jobs', () => {
     ];
     const chunksOf = (jobId: string): Promise<{ position: number; inserted: number; updated: number; failed: number }[]> =>
       t.dataSource.query('SELECT position, inserted, updated, failed FROM import_job_chunk WHERE job_id = $1 ORDER BY position', [jobId]);
+    // where the staged records lie in the staging table: a chunk of the key order reads neighbours
+    const stagedOrder = async (jobId: string): Promise<number[]> =>
+      (await t.dataSource.query('SELECT position FROM import_job_record WHERE job_id = $1 ORDER BY ctid', [jobId])).map(
+        (r: { position: number }) => r.position,
+      );
     const runs = [
       // the inserts first: their keys sort before the updates'
       {
@@ -255,6 +260,7 @@ describe('import jobs', () => {
           { position: CHUNK, inserted: 0, updated: 3, failed: 0 },
         ],
         addresses: ['a1', 'a2', 'a3', 'b1', 'b2', 'b3'],
+        staged: [3, 4, 5, 0, 1, 2],
       },
       // the file's order; without insertIfNotExists the new keys are errors
       {
@@ -264,14 +270,16 @@ describe('import jobs', () => {
           { position: CHUNK, inserted: 0, updated: 0, failed: 3 },
         ],
         addresses: ['b1', 'b2', 'b3'],
+        staged: [0, 1, 2, 3, 4, 5],
       },
     ];
-    for (const { body, chunks, addresses } of runs) {
+    for (const { body, chunks, addresses, staged } of runs) {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       await insertExtensions(t.dataSource, brand.id, existing);
       const { job } = await runJob(t, token, body, ndjson(records), { type: 'application/x-ndjson' });
       expect(job).toMatchObject({ state: 'completed', total: 6, processed: 6 });
       expect(await chunksOf(job.id)).toEqual(chunks);
+      expect(await stagedOrder(job.id)).toEqual(staged);
       expect((await rowsOf(t.dataSource, brand.id)).map((r) => [r.address, r.permission])).toEqual(
         addresses.map((a) => [`${a}@example.com`, true]),
       );

@@ -165,13 +165,14 @@ export class ImportJobsService {
     }
     this.uploadsInFlight++;
     try {
-      return await this.claimAndStage(user, id, req, format, encoding === 'gzip');
+      return await this.claimAndStage(user, job, req, format, encoding === 'gzip');
     } finally {
       this.uploadsInFlight--;
     }
   }
 
-  private async claimAndStage(user: AuthUser, id: string, req: Request, format: JobFormat, gzip: boolean): Promise<ImportJobDto> {
+  private async claimAndStage(user: AuthUser, job: JobRow, req: Request, format: JobFormat, gzip: boolean): Promise<ImportJobDto> {
+    const { id } = job;
     const token = randomUUID();
     if (!(await this.jobs.claimUpload(user.brandId, id, token, UPLOAD_STALE_SECONDS))) {
       const now = await this.mustFind(user, id);
@@ -186,7 +187,8 @@ export class ImportJobsService {
     heartbeat.unref();
     try {
       await this.jobs.clearStaging(user.brandId, id);
-      const total = await this.stageStream(user.brandId, id, req, format, gzip);
+      // a job with insertIfNotExists runs in key order (markQueued): its upload is staged in about that order
+      const total = await this.stageStream(user.brandId, id, req, format, gzip, job.insert_if_not_exists);
       clearInterval(heartbeat);
       return await this.queueUpload(user.brandId, id, token, format, total);
     } catch (err) {
@@ -197,9 +199,9 @@ export class ImportJobsService {
     }
   }
 
-  private async stageStream(brandId: number, id: string, req: Request, format: JobFormat, gzip: boolean): Promise<number> {
+  private async stageStream(brandId: number, id: string, req: Request, format: JobFormat, gzip: boolean, byKey: boolean): Promise<number> {
     // the connection first: once the body flows through the pipes below, their errors need the reader
-    const staging = await this.jobs.openStaging(brandId, id, this.embedded);
+    const staging = await this.jobs.openStaging(brandId, id, this.embedded, byKey);
     const limit = this.config.maxBytes;
     let bytes = 0;
     const counter = new Transform({
