@@ -584,6 +584,9 @@ function copyText(value: string | number | null): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
+/** Lines of a COPY batch turned into bytes at once. */
+const COPY_PIECE = 1000;
+
 class CopyStagingWriter implements StagingWriter {
   private rows: StagingRow[] = [];
   private chars = 0;
@@ -618,11 +621,17 @@ class CopyStagingWriter implements StagingWriter {
     const rows = this.byKey ? inKeyOrder(this.rows) : this.rows;
     this.rows = [];
     this.chars = 0;
-    const text = rows.map((row) => this.line(row)).join('');
+    // the whole batch before the statement starts, as bytes a thousand lines at a time (never one string of it all)
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < rows.length; i += COPY_PIECE) {
+      let text = '';
+      for (let k = i; k < Math.min(i + COPY_PIECE, rows.length); k++) text += this.line(rows[k]);
+      pieces.push(Buffer.from(text, 'utf8'));
+    }
     const copy = this.client.query(
       copyFrom('COPY import_job_record (brand_id, job_id, position, line, record, raw, problem, group_key) FROM STDIN'),
     );
-    this.writing = pipeline(Readable.from([Buffer.from(text, 'utf8')]), copy);
+    this.writing = pipeline(Readable.from(pieces), copy);
     // awaited by the next flush, end or abort; a failure is seen there
     this.writing.catch(() => undefined);
   }
