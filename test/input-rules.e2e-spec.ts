@@ -281,6 +281,16 @@ describe('input rules: characters, lengths, depth', () => {
       });
     });
 
+    it.each(['utf8', 'UTF8', '"utf8"', 'us-ascii', 'utf-8'])(
+      'reads a JSON body sent with charset=%s (spellings of UTF-8 and a subset of it)',
+      async (charset) => {
+        const res = await postRaw('/rest/login', Buffer.from('{"userKey":"nobody","secret":"wrong"}'), {
+          'Content-Type': `application/json; charset=${charset}`,
+        });
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+      },
+    );
+
     it('refuses a JSON body that is not valid UTF-8 (a Latin-1 name) with 400, before any route reads it', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http);
       const body = Buffer.from('{"columns":["contact_key"],"contactDatas":[{"contact_key":"Jos\u00e9"}]}', 'latin1');

@@ -16,7 +16,8 @@ import { jsonDepthLimit } from '../validation/json-depth';
  * A parsed body nested deeper than MAX_JSON_DEPTH is refused right after the parser (400), before
  * any pipe, guard or interceptor walks it. A body in UTF-8 (the charset JSON is sent in, and the
  * default) that is not valid UTF-8 is refused (400) rather than read with U+FFFD in its strings,
- * which would become keys and names no one sent.
+ * which would become keys and names no one sent. The parser reads the charsets named `utf-*` only;
+ * `utf8` (a common spelling of UTF-8) and `us-ascii` (a subset of it) are read as `utf-8`.
  */
 @Module({})
 export class JsonBodyModule implements NestModule {
@@ -24,8 +25,16 @@ export class JsonBodyModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const { bodyLimit } = this.config.getOrThrow<AppConfig>('app');
-    consumer.apply(json({ limit: bodyLimit, strict: true, verify: utf8Only }), jsonDepthLimit).forRoutes('*path');
+    consumer.apply(utf8Aliases, json({ limit: bodyLimit, strict: true, verify: utf8Only }), jsonDepthLimit).forRoutes('*path');
   }
+}
+
+const UTF8_ALIAS = /(;\s*charset\s*=\s*)"?(?:utf8|us-ascii)"?(?=\s*(?:;|$))/i;
+
+function utf8Aliases(req: IncomingMessage, _res: ServerResponse, next: () => void): void {
+  const type = req.headers['content-type'];
+  if (type !== undefined && UTF8_ALIAS.test(type)) req.headers['content-type'] = type.replace(UTF8_ALIAS, '$1utf-8');
+  next();
 }
 
 function utf8Only(_req: IncomingMessage, _res: ServerResponse, body: Buffer, encoding: string): void {
