@@ -71,9 +71,6 @@ export const STAGE_BATCH = 20_000;
 export const EMBEDDED_STAGE_BATCH = 5000;
 export const STAGE_BATCH_CHARS = 8 * 1024 * 1024;
 
-/** The text a staged row holds, near enough to its size. */
-const textOf = (row: StagingRow): number => (row.record?.length ?? 0) + (row.raw?.length ?? 0) + (row.groupKey?.length ?? 0);
-
 /**
  * A batch of a key-ordered job's upload in the order of its group keys (unreadable records last),
  * so that each batch lies in the staging table in about the order its chunks will read it. The
@@ -87,6 +84,39 @@ export function inKeyOrder(rows: StagingRow[]): StagingRow[] {
     if (b.groupKey === null) return -1;
     return a.groupKey < b.groupKey ? -1 : 1;
   });
+}
+
+/**
+ * The rows of a staging batch as they are gathered: full at `size` rows or STAGE_BATCH_CHARS of
+ * their text, taken in key order (inKeyOrder) for a job that runs in key order.
+ */
+class StagingBatch {
+  private rows: StagingRow[] = [];
+  private chars = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly byKey: boolean,
+  ) {}
+
+  /** Adds a row; true once the batch is full. */
+  add(row: StagingRow): boolean {
+    this.rows.push(row);
+    this.chars += (row.record?.length ?? 0) + (row.raw?.length ?? 0) + (row.groupKey?.length ?? 0);
+    return this.rows.length >= this.size || this.chars >= STAGE_BATCH_CHARS;
+  }
+
+  clear(): void {
+    this.rows = [];
+    this.chars = 0;
+  }
+
+  /** The rows gathered, in the order they are to be written; the batch is empty after. */
+  take(): StagingRow[] {
+    const rows = this.rows;
+    this.clear();
+    return this.byKey ? inKeyOrder(rows) : rows;
+  }
 }
 
 /** Positions per row of import_job_order. */
@@ -266,15 +296,17 @@ export class ImportJobsRepository {
    * and the next batch is gathered while the previous one is written: `add` waits only when both are
    * full, so the upload is read no faster than the database takes it. A batch is sent only once whole,
    * so no statement waits on the client. The embedded database (no COPY from a client) gets the
-   * batches as unnest INSERTs. With `byKey` (a job that will run in key order: markQueued), each
-   * batch is written in the order of its group keys (inKeyOrder): a chunk of the key order then
-   * reads a few stretches of each batch instead of a row here and a row there all over the upload.
+   * batches as unnest INSERTs. A job with insertIfNotExists, which will run in key order (markQueued
+   * sets key_order so), has each batch written in the order of its group keys (inKeyOrder): a chunk
+   * of the key order then reads a few stretches of each batch instead of a row here and a row there
+   * all over the upload.
    */
-  async openStaging(brandId: number, id: string, embedded: boolean, byKey: boolean): Promise<StagingWriter> {
-    if (embedded) return new InsertStagingWriter(this, brandId, id, byKey);
+  async openStaging(job: Pick<JobRow, 'brand_id' | 'id' | 'insert_if_not_exists'>, embedded: boolean): Promise<StagingWriter> {
+    const byKey = job.insert_if_not_exists;
+    if (embedded) return new InsertStagingWriter(this, job.brand_id, job.id, new StagingBatch(EMBEDDED_STAGE_BATCH, byKey));
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
-    return new CopyStagingWriter(runner, client, brandId, id, byKey);
+    return new CopyStagingWriter(runner, client, job.brand_id, job.id, new StagingBatch(STAGE_BATCH, byKey));
   }
 
   /**
@@ -545,27 +577,19 @@ export class ImportJobsRepository {
 }
 
 class InsertStagingWriter implements StagingWriter {
-  private batch: StagingRow[] = [];
-  private chars = 0;
-
   constructor(
     private readonly jobs: ImportJobsRepository,
     private readonly brandId: number,
     private readonly id: string,
-    private readonly byKey: boolean,
+    private readonly batch: StagingBatch,
   ) {}
 
   async add(row: StagingRow): Promise<void> {
-    this.batch.push(row);
-    this.chars += textOf(row);
-    if (this.batch.length >= EMBEDDED_STAGE_BATCH || this.chars >= STAGE_BATCH_CHARS) await this.flush();
+    if (this.batch.add(row)) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
-    this.chars = 0;
-    await this.jobs.stage(this.brandId, this.id, this.byKey ? inKeyOrder(batch) : batch);
+    await this.jobs.stage(this.brandId, this.id, this.batch.take());
   }
 
   async end(): Promise<void> {
@@ -573,7 +597,7 @@ class InsertStagingWriter implements StagingWriter {
   }
 
   async abort(): Promise<void> {
-    this.batch = [];
+    this.batch.clear();
   }
 }
 
@@ -588,8 +612,6 @@ function copyText(value: string | number | null): string {
 const COPY_PIECE = 1000;
 
 class CopyStagingWriter implements StagingWriter {
-  private rows: StagingRow[] = [];
-  private chars = 0;
   /** the batch being written, if any */
   private writing: Promise<void> | undefined;
   private readonly prefix: string;
@@ -599,15 +621,13 @@ class CopyStagingWriter implements StagingWriter {
     private readonly client: PoolClient,
     brandId: number,
     id: string,
-    private readonly byKey: boolean,
+    private readonly batch: StagingBatch,
   ) {
     this.prefix = `${brandId}\t${id}\t`;
   }
 
   async add(row: StagingRow): Promise<void> {
-    this.rows.push(row);
-    this.chars += textOf(row);
-    if (this.rows.length >= STAGE_BATCH || this.chars >= STAGE_BATCH_CHARS) await this.flush();
+    if (this.batch.add(row)) await this.flush();
   }
 
   private line(row: StagingRow): string {
@@ -617,10 +637,8 @@ class CopyStagingWriter implements StagingWriter {
   /** Waits for the batch being written, then starts writing the gathered one. */
   private async flush(): Promise<void> {
     await this.writing;
-    if (this.rows.length === 0) return;
-    const rows = this.byKey ? inKeyOrder(this.rows) : this.rows;
-    this.rows = [];
-    this.chars = 0;
+    const rows = this.batch.take();
+    if (rows.length === 0) return;
     // the whole batch before the statement starts, as bytes a thousand lines at a time (never one string of it all)
     const pieces: Buffer[] = [];
     for (let i = 0; i < rows.length; i += COPY_PIECE) {
@@ -646,8 +664,7 @@ class CopyStagingWriter implements StagingWriter {
   }
 
   async abort(): Promise<void> {
-    this.rows = [];
-    this.chars = 0;
+    this.batch.clear();
     try {
       await this.writing?.catch(() => undefined);
     } finally {

@@ -20,6 +20,7 @@ import { isPlainRecord } from '../common/bulk-records/bulk-records';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
 import { utcInstantOf } from '../common/validation/date-time';
 import { MAX_INT4 } from '../common/validation/pg-integer';
+import { charsetOf, isUtf8Charset } from '../common/http/charset';
 import { CreateImportJobDto, ImportJobDto, ImportJobIssueDto, ImportJobIssuePageDto, ImportJobListDto } from './dto/import-job.dto';
 import { ImportJobQueue, queueUnavailable } from './import-job-queue';
 import { ImportJobsRepository, IssueRow, JobFormat, JobRow, StagingRow, storable, UUID } from './import-jobs.repository';
@@ -40,9 +41,6 @@ const CONTENT_TYPES: Record<string, JobFormat> = {
   'application/x-ndjson': 'ndjson',
   'application/ndjson': 'ndjson',
 };
-
-/** Charsets whose text UTF-8 reads as sent (US-ASCII is a subset of it). */
-const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 
 /**
  * Bulk import jobs: create, upload (streamed into the staging table, a batch at a time, then
@@ -139,14 +137,14 @@ export class ImportJobsService {
    * record at a time, staged a batch at a time. Nothing of it is kept if it fails; the job stays open.
    */
   async upload(user: AuthUser, id: string, req: Request): Promise<ImportJobDto> {
-    const [mediaType, ...parameters] = (req.headers['content-type'] ?? '').split(';');
-    const format = CONTENT_TYPES[mediaType.trim().toLowerCase()];
+    const contentType = req.headers['content-type'] ?? '';
+    const format = CONTENT_TYPES[contentType.split(';')[0].trim().toLowerCase()];
     if (!format) {
       throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the records as text/csv or application/x-ndjson.');
     }
     // the file is read as UTF-8: bytes of another charset would become U+FFFD, not the text sent
-    const charset = parameters.map((p) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(p)?.[1]).find((c) => c !== undefined);
-    if (charset !== undefined && !UTF8_CHARSETS.has(charset.toLowerCase())) {
+    const charset = charsetOf(contentType);
+    if (charset !== undefined && !isUtf8Charset(charset)) {
       throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the records in UTF-8 (charset=utf-8, or no charset).');
     }
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -187,8 +185,7 @@ export class ImportJobsService {
     heartbeat.unref();
     try {
       await this.jobs.clearStaging(user.brandId, id);
-      // a job with insertIfNotExists runs in key order (markQueued): its upload is staged in about that order
-      const total = await this.stageStream(user.brandId, id, req, format, gzip, job.insert_if_not_exists);
+      const total = await this.stageStream(job, req, format, gzip);
       clearInterval(heartbeat);
       return await this.queueUpload(user.brandId, id, token, format, total);
     } catch (err) {
@@ -199,9 +196,9 @@ export class ImportJobsService {
     }
   }
 
-  private async stageStream(brandId: number, id: string, req: Request, format: JobFormat, gzip: boolean, byKey: boolean): Promise<number> {
+  private async stageStream(job: JobRow, req: Request, format: JobFormat, gzip: boolean): Promise<number> {
     // the connection first: once the body flows through the pipes below, their errors need the reader
-    const staging = await this.jobs.openStaging(brandId, id, this.embedded, byKey);
+    const staging = await this.jobs.openStaging(job, this.embedded);
     const limit = this.config.maxBytes;
     let bytes = 0;
     const counter = new Transform({

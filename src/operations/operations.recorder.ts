@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import type { Channel } from '../addresses/channel';
+import { MAX_INT4 } from '../common/validation/pg-integer';
 import { pgArray } from '../database/pg-array';
 import type { OperationKind } from './operation-kinds';
 
@@ -101,7 +102,7 @@ export class OperationsRecorder {
         entry.user.id,
         entry.user.userKey,
         entry.startedAt,
-        Math.max(0, Math.min(2_147_483_647, Date.now() - entry.startedAt.getTime())),
+        Math.max(0, Math.min(MAX_INT4, Date.now() - entry.startedAt.getTime())),
         c.total ?? 0,
         c.inserted ?? 0,
         c.updated ?? 0,

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import { json } from 'express';
 import { AppConfig } from '../../config/app.config';
+import { charsetOf, isUtf8Charset, withUtf8Charset } from '../http/charset';
 import { jsonDepthLimit } from '../validation/json-depth';
 
 /**
@@ -29,11 +30,10 @@ export class JsonBodyModule implements NestModule {
   }
 }
 
-const UTF8_ALIAS = /(;\s*charset\s*=\s*)"?(?:utf8|us-ascii)"?(?=\s*(?:;|$))/i;
-
 function utf8Aliases(req: IncomingMessage, _res: ServerResponse, next: () => void): void {
   const type = req.headers['content-type'];
-  if (type !== undefined && UTF8_ALIAS.test(type)) req.headers['content-type'] = type.replace(UTF8_ALIAS, '$1utf-8');
+  const charset = type === undefined ? undefined : charsetOf(type);
+  if (type !== undefined && charset !== undefined && isUtf8Charset(charset)) req.headers['content-type'] = withUtf8Charset(type);
   next();
 }
 
