@@ -738,6 +738,88 @@ describe('import jobs', () => {
       expect(again.body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
     });
 
+    it('reads a chunk of the key order at the staging addresses its order recorded, and by the primary key when a record is not there (rows moved, an order without addresses): the same job either way', async () => {
+      const records = [
+        { contact_key: 'c2', address: 'n3@example.com', channel: 'E' },
+        { contact_key: 'c1', address: 'u1@example.com', channel: 'E', permission: true },
+        { contact_key: 'c1', address: 'n1@example.com', channel: 'E', permission: true }, // superseded by 4
+        { contact_key: 'c2', address: 'n1@example.com', channel: 'E' },
+        { contact_key: 'c1', address: 'N1@example.com', channel: 'E', name: 'Work Email' },
+        { contact_key: 'c1', address: 'n2@example.com', channel: 'X' }, // INVALID_FIELD
+        { contact_key: 'c2', address: 'n4@example.com', channel: 'E', permission: true },
+      ];
+      const outcomes = [];
+      for (const tids of [
+        undefined,
+        // each address another record's, but the middle one's
+        'ARRAY(SELECT u.t FROM unnest(tids) WITH ORDINALITY AS u(t, k) ORDER BY u.k DESC)',
+        // an order written before the addresses were
+        'NULL',
+      ]) {
+        const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
+        await insertExtensions(t.dataSource, brand.id, [
+          { contact_key: 'c1', address: 'held@example.com', channel: 'E' },
+          { contact_key: 'c1', address: 'u1@example.com', channel: 'E' },
+        ]);
+        // the brand's first job holds its turn, kept in flight by a row lock, while the second one's order is changed
+        const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
+          brand.id,
+          'held@example.com',
+        ]);
+        const first = await createJob(t, token, { columns: ALL });
+        const second = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
+        try {
+          await upload(t, token, first.id, ndjson([{ contact_key: 'c1', address: 'held@example.com', permission: true }]), {
+            type: 'application/x-ndjson',
+          }).expect(202);
+          await until('the first job waits for the lock', async () => (await lock.waiters()) > 0);
+          await upload(t, token, second.id, ndjson(records), { type: 'application/x-ndjson' }).expect(202);
+          const [order] = await t.dataSource.query(
+            `SELECT o.tids::text[] AS tids,
+                    ARRAY(SELECT r.ctid::text FROM unnest(o.positions) WITH ORDINALITY AS p(position, k)
+                            JOIN import_job_record r ON r.job_id = o.job_id AND r.position = p.position ORDER BY p.k) AS staged
+               FROM import_job_order o WHERE o.job_id = $1`,
+            [second.id],
+          );
+          expect(order.tids).toHaveLength(records.length);
+          expect(order.tids).toEqual(order.staged);
+          if (tids) await t.dataSource.query(`UPDATE import_job_order SET tids = ${tids} WHERE job_id = $1`, [second.id]);
+        } finally {
+          await lock.release();
+        }
+        const job = await waitForJob(t, token, second.id);
+        outcomes.push({
+          job: {
+            state: job.state,
+            total: job.total,
+            inserted: job.inserted,
+            updated: job.updated,
+            skipped: job.skipped,
+            failed: job.failed,
+          },
+          issues: (await allIssues(t, token, job.id)).map((i) => [i.index, i.severity, i.code]),
+          rows: await rowsOf(t.dataSource, brand.id),
+        });
+      }
+      expect(outcomes[0]).toMatchObject({
+        job: { state: 'completed', total: 7, inserted: 4, updated: 1, skipped: 1, failed: 1 },
+        issues: [
+          [2, 'warning', 'DUPLICATE_IN_REQUEST'],
+          [5, 'error', 'INVALID_FIELD'],
+        ],
+      });
+      expect(outcomes[0].rows.map((r) => [r.contact_key, r.address, r.name, r.permission])).toEqual([
+        ['c1', 'held@example.com', null, true],
+        ['c1', 'n1@example.com', 'Work Email', false],
+        ['c1', 'u1@example.com', null, true],
+        ['c2', 'n1@example.com', null, false],
+        ['c2', 'n3@example.com', null, false],
+        ['c2', 'n4@example.com', null, true],
+      ]);
+      expect(outcomes[1]).toEqual(outcomes[0]);
+      expect(outcomes[2]).toEqual(outcomes[0]);
+    });
+
     it('cancel of an open or a queued job cancels it at once: it never runs, and writes nothing', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
       await insertExtensions(t.dataSource, brand.id, [{ contact_key: 'c1', address: 'held@example.com', channel: 'E' }]);

@@ -10,6 +10,7 @@ import { ImportJobs1764500000000 } from './migrations/1764500000000-ImportJobs';
 import { ImportJobSuperseded1764600000000 } from './migrations/1764600000000-ImportJobSuperseded';
 import { ImportJobUploadSeen1764650000000 } from './migrations/1764650000000-ImportJobUploadSeen';
 import { ImportJobKeyOrder1764700000000 } from './migrations/1764700000000-ImportJobKeyOrder';
+import { ImportJobOrderTids1764800000000 } from './migrations/1764800000000-ImportJobOrderTids';
 
 /** Listed explicitly (not globbed) so that ts-node, jest and the built service load the same set. */
 export const MIGRATIONS = [
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   ImportJobSuperseded1764600000000,
   ImportJobUploadSeen1764650000000,
   ImportJobKeyOrder1764700000000,
+  ImportJobOrderTids1764800000000,
 ];
 
 /**

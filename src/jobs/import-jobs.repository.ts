@@ -363,13 +363,17 @@ export class ImportJobsRepository {
   /**
    * For a job with key_order (markQueued says which), its positions in the order of their group keys (contact_key, then
    * canonical address, as the extensions' unique key orders them; unreadable records last), written
-   * ORDER_BLOCK to a row: one sort of the job's group keys, once the whole upload is staged.
+   * ORDER_BLOCK to a row: one sort of the job's group keys, once the whole upload is staged. Beside
+   * the positions, each record's address in the staging table (its ctid), for the chunk read. The
+   * caller runs this after markSuperseded, the last statement that updates the staged records, so the
+   * addresses are those the records keep until they are deleted.
    */
   async orderByKey(runner: QueryRunner, brandId: number, id: string): Promise<void> {
     await runner.query(
-      `INSERT INTO import_job_order (brand_id, job_id, block, positions)
-       SELECT $1, $2, s.seq / ${ORDER_BLOCK}, array_agg(s.position ORDER BY s.seq)
-         FROM (SELECT r.position, (row_number() OVER (ORDER BY r.group_key COLLATE "C", r.position) - 1)::int AS seq
+      `INSERT INTO import_job_order (brand_id, job_id, block, positions, tids)
+       SELECT $1, $2, s.seq / ${ORDER_BLOCK}, array_agg(s.position ORDER BY s.seq), array_agg(s.tid ORDER BY s.seq)
+         FROM (SELECT r.position, r.ctid AS tid,
+                      (row_number() OVER (ORDER BY r.group_key COLLATE "C", r.position) - 1)::int AS seq
                  FROM import_job_record r
                 WHERE r.brand_id = $1 AND r.job_id = $2) s
         GROUP BY s.seq / ${ORDER_BLOCK}`,
@@ -379,8 +383,12 @@ export class ImportJobsRepository {
 
   /**
    * The staged records of a chunk: the from-th to the (from+size-1)-th in the job's order. In the
-   * file's order that is a range of the primary key; in key order (key_order), the positions that
-   * import_job_order lists there, each read by the primary key.
+   * file's order that is a range of the primary key. In key order (key_order), the positions that
+   * import_job_order lists there, each read at the address the order recorded for it (a Tid Scan: a
+   * chunk's records lie in a few stretches of the table, and the primary key of a job of millions of
+   * records is far larger than the cache). The address is checked against the position: when any
+   * record of the chunk is not found there (the table was rewritten, or the order predates the
+   * addresses), the whole chunk is read again by the primary key.
    */
   async chunk(
     runner: QueryRunner | DataSource,
@@ -390,30 +398,42 @@ export class ImportJobsRepository {
     size: number,
     keyOrder: boolean,
   ): Promise<StagedRow[]> {
-    if (keyOrder) {
-      // LIMIT 1: one probe of the primary key per position, never a join over the whole job
+    if (!keyOrder) {
       return runner.query(
-        `SELECT r.position, r.line, r.record, r.raw, r.problem, r.superseded_by AS last
-           FROM import_job_order o
-          CROSS JOIN LATERAL unnest(o.positions) WITH ORDINALITY AS p(position, k)
-          CROSS JOIN LATERAL (
-            SELECT x.position, x.line, x.record, x.raw, x.problem, x.superseded_by
-              FROM import_job_record x
-             WHERE x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position
-             LIMIT 1
-          ) r
-          WHERE o.brand_id = $1 AND o.job_id = $2
-            AND o.block >= $3::int / ${ORDER_BLOCK} AND o.block <= ($3::int + $4::int - 1) / ${ORDER_BLOCK}
-            AND o.block * ${ORDER_BLOCK} + p.k - 1 >= $3::int AND o.block * ${ORDER_BLOCK} + p.k - 1 < $3::int + $4::int
-          ORDER BY o.block, p.k`,
+        `SELECT position, line, record, raw, problem, superseded_by AS last
+           FROM import_job_record
+          WHERE brand_id = $1 AND job_id = $2 AND position >= $3 AND position < $3 + $4
+          ORDER BY position`,
         [brandId, id, from, size],
       );
     }
+    const inChunk = `o.brand_id = $1 AND o.job_id = $2
+            AND o.block >= $3::int / ${ORDER_BLOCK} AND o.block <= ($3::int + $4::int - 1) / ${ORDER_BLOCK}
+            AND o.block * ${ORDER_BLOCK} + p.k - 1 >= $3::int AND o.block * ${ORDER_BLOCK} + p.k - 1 < $3::int + $4::int`;
+    const byAddress: (StagedRow & { found: number | null })[] = await runner.query(
+      `SELECT p.position, x.position AS found, x.line, x.record, x.raw, x.problem, x.superseded_by AS last
+         FROM import_job_order o
+        CROSS JOIN LATERAL unnest(o.positions, o.tids) WITH ORDINALITY AS p(position, tid, k)
+         LEFT JOIN import_job_record x
+           ON x.ctid = p.tid AND x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position
+        WHERE ${inChunk}
+        ORDER BY o.block, p.k`,
+      [brandId, id, from, size],
+    );
+    if (byAddress.every((r) => r.found !== null)) return byAddress.map(({ found: _, ...row }) => row);
+    // LIMIT 1: one probe of the primary key per position, never a join over the whole job
     return runner.query(
-      `SELECT position, line, record, raw, problem, superseded_by AS last
-         FROM import_job_record
-        WHERE brand_id = $1 AND job_id = $2 AND position >= $3 AND position < $3 + $4
-        ORDER BY position`,
+      `SELECT r.position, r.line, r.record, r.raw, r.problem, r.superseded_by AS last
+         FROM import_job_order o
+        CROSS JOIN LATERAL unnest(o.positions) WITH ORDINALITY AS p(position, k)
+        CROSS JOIN LATERAL (
+          SELECT x.position, x.line, x.record, x.raw, x.problem, x.superseded_by
+            FROM import_job_record x
+           WHERE x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position
+           LIMIT 1
+        ) r
+        WHERE ${inChunk}
+        ORDER BY o.block, p.k`,
       [brandId, id, from, size],
     );
   }
