@@ -88,6 +88,28 @@ describe('import jobs', () => {
     await waitForJob(t, token, id);
   }
 
+  /**
+   * Keeps the brand's turn taken (one job per brand at a time): a first job that updates held@example.com, which
+   * the brand must have, waits for a row lock of the test's own until release(), so the brand's next job stays queued.
+   */
+  async function holdTurn(brandId: number, token: string): Promise<{ first: JobAnswer; release(): Promise<void> }> {
+    const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
+      brandId,
+      'held@example.com',
+    ]);
+    try {
+      const first = await createJob(t, token, { columns: ALL });
+      await upload(t, token, first.id, ndjson([{ contact_key: 'c1', address: 'held@example.com', permission: true }]), {
+        type: 'application/x-ndjson',
+      }).expect(202);
+      await until('the first job waits for the lock', async () => (await lock.waiters()) > 0);
+      return { first, release: () => lock.release() };
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
   const syncRequest = (token: string, body: object) =>
     t.http
       .post(BULK_PATH)
@@ -761,18 +783,10 @@ describe('import jobs', () => {
           { contact_key: 'c1', address: 'held@example.com', channel: 'E' },
           { contact_key: 'c1', address: 'u1@example.com', channel: 'E' },
         ]);
-        // the brand's first job holds its turn, kept in flight by a row lock, while the second one's order is changed
-        const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
-          brand.id,
-          'held@example.com',
-        ]);
-        const first = await createJob(t, token, { columns: ALL });
+        // the second job stays queued while its order is changed
+        const held = await holdTurn(brand.id, token);
         const second = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
         try {
-          await upload(t, token, first.id, ndjson([{ contact_key: 'c1', address: 'held@example.com', permission: true }]), {
-            type: 'application/x-ndjson',
-          }).expect(202);
-          await until('the first job waits for the lock', async () => (await lock.waiters()) > 0);
           await upload(t, token, second.id, ndjson(records), { type: 'application/x-ndjson' }).expect(202);
           const [order] = await t.dataSource.query(
             `SELECT o.tids::text[] AS tids,
@@ -785,7 +799,7 @@ describe('import jobs', () => {
           expect(order.tids).toEqual(order.staged);
           if (tids) await t.dataSource.query(`UPDATE import_job_order SET tids = ${tids} WHERE job_id = $1`, [second.id]);
         } finally {
-          await lock.release();
+          await held.release();
         }
         const job = await waitForJob(t, token, second.id);
         outcomes.push({
@@ -829,19 +843,10 @@ describe('import jobs', () => {
       expect(cancelledOpen.body.finished_at).toEqual(expect.any(String));
       expect((await upload(t, token, open.id, 'contact_key,address\n').expect(409)).body).toMatchObject({ code: 'JOB_STATE_CONFLICT' });
 
-      // the brand's first job holds its turn (one job per brand at a time), kept in flight by a row lock
-      const lock = await lockRows('SELECT 1 FROM master_contact_extensions WHERE brand_id = $1 AND address = $2', [
-        brand.id,
-        'held@example.com',
-      ]);
-      const first = await createJob(t, token, { columns: ALL });
+      const { first, release } = await holdTurn(brand.id, token);
       const second = await createJob(t, token, { columns: ALL, insertIfNotExists: true });
       try {
-        await upload(t, token, first.id, ndjson([{ contact_key: 'c1', address: 'held@example.com', permission: true }]), {
-          type: 'application/x-ndjson',
-        }).expect(202);
-        await waitForJob(t, token, first.id, (j) => j.state === 'processing');
-        await until('the first job waits for the lock', async () => (await lock.waiters()) > 0);
+        expect((await waitForJob(t, token, first.id, () => true)).state).toBe('processing');
         await upload(t, token, second.id, ndjson([{ contact_key: 'c1', address: 'never@example.com', channel: 'E' }]), {
           type: 'application/x-ndjson',
         }).expect(202);
@@ -849,7 +854,7 @@ describe('import jobs', () => {
         const cancelled = await t.http.post(`${JOBS_PATH}/${second.id}/cancel`).set('Authorization', auth(token)).expect(200);
         expect(cancelled.body).toMatchObject({ state: 'cancelled', total: 1, processed: 0, cancel_requested: true });
       } finally {
-        await lock.release();
+        await release();
       }
       expect(await waitForJob(t, token, first.id)).toMatchObject({ state: 'completed', updated: 1 });
       // a later job of the brand runs after the cancelled one's turn has come and gone
