@@ -386,9 +386,9 @@ export class ImportJobsRepository {
    * file's order that is a range of the primary key. In key order (key_order), the positions that
    * import_job_order lists there, each read at the address the order recorded for it (a Tid Scan: a
    * chunk's records lie in a few stretches of the table, and the primary key of a job of millions of
-   * records is far larger than the cache). The address is checked against the position: when any
-   * record of the chunk is not found there (the table was rewritten, or the order predates the
-   * addresses), the whole chunk is read again by the primary key.
+   * records is far larger than the cache). The address is checked against the position: a record
+   * not found there (the table was rewritten, or the order predates the addresses) is read by the
+   * primary key instead.
    */
   async chunk(
     runner: QueryRunner | DataSource,
@@ -398,42 +398,35 @@ export class ImportJobsRepository {
     size: number,
     keyOrder: boolean,
   ): Promise<StagedRow[]> {
-    if (!keyOrder) {
+    if (keyOrder) {
+      // per position, the row at its recorded address if it is still there (a Tid Scan), else the
+      // primary key's (LIMIT 1: the second branch runs only when the first finds nothing)
       return runner.query(
-        `SELECT position, line, record, raw, problem, superseded_by AS last
-           FROM import_job_record
-          WHERE brand_id = $1 AND job_id = $2 AND position >= $3 AND position < $3 + $4
-          ORDER BY position`,
+        `SELECT r.position, r.line, r.record, r.raw, r.problem, r.superseded_by AS last
+           FROM import_job_order o
+          CROSS JOIN LATERAL unnest(o.positions, o.tids) WITH ORDINALITY AS p(position, tid, k)
+          CROSS JOIN LATERAL (
+            (SELECT x.position, x.line, x.record, x.raw, x.problem, x.superseded_by
+               FROM import_job_record x
+              WHERE x.ctid = p.tid AND x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position)
+            UNION ALL
+            (SELECT x.position, x.line, x.record, x.raw, x.problem, x.superseded_by
+               FROM import_job_record x
+              WHERE x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position)
+            LIMIT 1
+          ) r
+          WHERE o.brand_id = $1 AND o.job_id = $2
+            AND o.block >= $3::int / ${ORDER_BLOCK} AND o.block <= ($3::int + $4::int - 1) / ${ORDER_BLOCK}
+            AND o.block * ${ORDER_BLOCK} + p.k - 1 >= $3::int AND o.block * ${ORDER_BLOCK} + p.k - 1 < $3::int + $4::int
+          ORDER BY o.block, p.k`,
         [brandId, id, from, size],
       );
     }
-    const inChunk = `o.brand_id = $1 AND o.job_id = $2
-            AND o.block >= $3::int / ${ORDER_BLOCK} AND o.block <= ($3::int + $4::int - 1) / ${ORDER_BLOCK}
-            AND o.block * ${ORDER_BLOCK} + p.k - 1 >= $3::int AND o.block * ${ORDER_BLOCK} + p.k - 1 < $3::int + $4::int`;
-    const byAddress: (StagedRow & { found: number | null })[] = await runner.query(
-      `SELECT p.position, x.position AS found, x.line, x.record, x.raw, x.problem, x.superseded_by AS last
-         FROM import_job_order o
-        CROSS JOIN LATERAL unnest(o.positions, o.tids) WITH ORDINALITY AS p(position, tid, k)
-         LEFT JOIN import_job_record x
-           ON x.ctid = p.tid AND x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position
-        WHERE ${inChunk}
-        ORDER BY o.block, p.k`,
-      [brandId, id, from, size],
-    );
-    if (byAddress.every((r) => r.found !== null)) return byAddress.map(({ found: _, ...row }) => row);
-    // LIMIT 1: one probe of the primary key per position, never a join over the whole job
     return runner.query(
-      `SELECT r.position, r.line, r.record, r.raw, r.problem, r.superseded_by AS last
-         FROM import_job_order o
-        CROSS JOIN LATERAL unnest(o.positions) WITH ORDINALITY AS p(position, k)
-        CROSS JOIN LATERAL (
-          SELECT x.position, x.line, x.record, x.raw, x.problem, x.superseded_by
-            FROM import_job_record x
-           WHERE x.brand_id = $1 AND x.job_id = $2 AND x.position = p.position
-           LIMIT 1
-        ) r
-        WHERE ${inChunk}
-        ORDER BY o.block, p.k`,
+      `SELECT position, line, record, raw, problem, superseded_by AS last
+         FROM import_job_record
+        WHERE brand_id = $1 AND job_id = $2 AND position >= $3 AND position < $3 + $4
+        ORDER BY position`,
       [brandId, id, from, size],
     );
   }
