@@ -91,10 +91,13 @@ export interface Phase {
 }
 
 /**
- * The benchmark's own garbage, collected before each timed request (serviceOnce, Floor.run and
- * runNaive start with it; npm run bench starts Node with --expose-gc), so that a collection of the
- * benchmark's heap (every batch and answer of the run) does not land inside a figure: it would
- * count against the floor's steps, which run in this process.
+ * The benchmark's own garbage, collected before each timed request (serviceOnce, Floor.run,
+ * IndependentFloor.run and runNaive start with it), so that a collection of the benchmark's heap
+ * (every batch and answer of the run) does not land inside a figure: it would count against the
+ * floor's steps, which run in this process. `npm run bench` and `npm run bench:compare` start Node
+ * with --expose-gc, and with --single-threaded-gc: a collection on V8's helper threads goes on after
+ * gc() returns and took the two cores from the request timed next (bench/README.md, "The collector
+ * round").
  */
 export function collectOwnGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
