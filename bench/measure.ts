@@ -171,13 +171,14 @@ export class Floor {
     if (!hit.allowed) throw new Error('floor: refused by the rate limit');
     at.hit = performance.now();
     const startedAt = new Date();
-    const plan = await runInRetryingTransaction(this.dataSource, async (runner) => {
+    const plan = await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
       at.begin = performance.now();
       const { plan: planned, consent } = await this.upsert.run(runner, {
         brandId,
         prepared,
         keys,
         options,
+        askContacts: tx.attempt > 1,
         operation: { kind: 'contact_extensions.bulk_upsert', requestId: randomUUID(), user: { id: userId, userKey, brandId }, startedAt },
         onStep: (step) => (at[step] = performance.now()),
       });

@@ -41,6 +41,7 @@ records.forEach((r, i) => {
 const existing: LookupResult = {
   extensions,
   contacts: new Set(records.map((r) => r.contact_key)),
+  contactsAsked: true,
   types: new Map([['S', new Set(['Mobile'])]]),
 };
 const none: LookupResult = { ...existing, extensions: new Map() };

@@ -204,4 +204,134 @@ describe('bulk upsert under concurrency', () => {
       expect(one).toBe(8);
     });
   });
+
+  /*
+   * Which contacts exist is asked of the database only when the answer needs it: the foreign key of
+   * master_contact_extensions checks the contacts of the rows written anyway. A request that writes
+   * does not ask; one that does not write (validateOnly), one whose plan has failures, and one that
+   * runs again (its write met a contact that does not exist) ask.
+   */
+  describe('which contacts exist is asked only when the answer needs it', () => {
+    let spy: jest.SpyInstance;
+    beforeEach(() => {
+      spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+    });
+    afterEach(() => {
+      spy.mockRestore();
+    });
+
+    const textOf = (query: unknown): string => (typeof query === 'string' ? query : String((query as { text?: unknown }).text));
+    /** Of the statements sent since the last call: how many began a transaction, and how many read master_contact. */
+    function sent(): { begins: number; contactReads: number } {
+      const texts = spy.mock.calls.map(([query]) => textOf(query));
+      spy.mockClear();
+      return {
+        begins: texts.filter((q) => q.startsWith('BEGIN')).length,
+        contactReads: texts.filter((q) => /FROM master_contact\b(?!_)/.test(q)).length,
+      };
+    }
+    const operationsOf = (brandId: number): Promise<{ total: number; inserted: number; failed: number; consent: number }[]> =>
+      t.dataSource.query(
+        `SELECT o.total, o.inserted, o.failed,
+                (SELECT count(*)::int FROM consent_change c WHERE c.brand_id = o.brand_id AND c.operation_id = o.id) AS consent
+           FROM operation o WHERE o.brand_id = $1 ORDER BY o.id`,
+        [brandId],
+      );
+
+    it('a request whose records are valid and whose contacts exist does not ask', async () => {
+      const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
+      spy.mockClear();
+      const res = await bulk(token, {
+        insertIfNotExists: true,
+        contactDatas: [
+          { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+          { contact_key: 'c2', address: 'b@x.com', channel: 'E' },
+        ],
+      });
+      expect(res.body).toMatchObject({ inserted: 2, failed: 0 });
+      expect(sent()).toEqual({ begins: 1, contactReads: 0 });
+    });
+
+    it('a missing contact fails the write, and the request runs again and asks: the rest is written, and logged once', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      spy.mockClear();
+      const res = await bulk(token, {
+        insertIfNotExists: true,
+        throwOnError: false,
+        contactDatas: [
+          { contact_key: 'c1', address: 'a@x.com', channel: 'E', permission: true },
+          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        inserted: 1,
+        failed: 1,
+        errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })],
+      });
+      expect(sent()).toEqual({ begins: 2, contactReads: 1 });
+      await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 1, keys: 1, orphans: 0 });
+      await expect(operationsOf(brand.id)).resolves.toEqual([{ total: 2, inserted: 1, failed: 1, consent: 1 }]);
+    });
+
+    it('with throwOnError, a missing contact alone is VALIDATION_FAILED and nothing is written or logged', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      const res = await bulk(token, {
+        insertIfNotExists: true,
+        contactDatas: [
+          { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })],
+      });
+      await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 0, keys: 0, orphans: 0 });
+      await expect(operationsOf(brand.id)).resolves.toEqual([]);
+    });
+
+    it('a plan with another failure asks before it answers, so that its errors are complete (one run)', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      spy.mockClear();
+      const res = await bulk(token, {
+        insertIfNotExists: true,
+        contactDatas: [
+          { contact_key: 'c1', address: 'not-an-email', channel: 'E' },
+          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
+          { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { index: number; code: string }) => [e.index, e.code])).toEqual([
+        [0, 'INVALID_ADDRESS'],
+        [1, 'CONTACT_NOT_FOUND'],
+      ]);
+      expect(sent()).toEqual({ begins: 1, contactReads: 1 });
+      await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 0, keys: 0, orphans: 0 });
+    });
+
+    it('validateOnly asks, since it does not write', async () => {
+      const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
+      spy.mockClear();
+      const res = await bulk(token, {
+        insertIfNotExists: true,
+        validateOnly: true,
+        throwOnError: false,
+        contactDatas: [
+          { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        inserted: 1,
+        failed: 1,
+        errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })],
+      });
+      expect(sent()).toEqual({ begins: 1, contactReads: 1 });
+      await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 0, keys: 0, orphans: 0 });
+    });
+  });
 });

@@ -228,6 +228,25 @@ describe('import jobs', () => {
     }
   });
 
+  it('writes a chunk that meets a contact that does not exist again, asking first: the rest is written once, the contact is CONTACT_NOT_FOUND', async () => {
+    // every record of the file is valid on its own, so no chunk asks which contacts exist before its
+    // first write; the foreign key refuses the ghost's row, and its chunk runs again
+    const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
+    const records = [
+      ...['a', 'b', 'c', 'd'].map((a) => ({ contact_key: 'c1', address: `${a}@example.com`, channel: 'E', permission: true })),
+      { contact_key: 'ghost', address: 'g@example.com', channel: 'E', permission: true },
+      ...['e', 'f', 'h'].map((a) => ({ contact_key: 'c2', address: `${a}@example.com`, channel: 'E', permission: true })),
+    ];
+    const { job, issues } = await runJob(t, token, { columns: ALL, insertIfNotExists: true }, ndjson(records), {
+      type: 'application/x-ndjson',
+    });
+    expect(job).toMatchObject({ state: 'completed', total: 8, inserted: 7, failed: 1 });
+    expect(issues.map((i) => [i.index, i.code, i.field])).toEqual([[4, 'CONTACT_NOT_FOUND', 'contact_key']]);
+    expect((await rowsOf(t.dataSource, brand.id)).map((r) => r.contact_key)).toEqual(['c1', 'c1', 'c1', 'c1', 'c2', 'c2', 'c2']);
+    // the consent history of the rows written, once each: the run the foreign key refused left nothing
+    expect(await consentOf(t.dataSource, brand.id)).toHaveLength(7);
+  });
+
   it('groups duplicates across the whole file: the last record of a contact_key and address wins, across chunks', async () => {
     const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
     const records = [

@@ -11,12 +11,10 @@ import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
 import { ExistingExtension, InsertRow, LookupKeys, LookupResult, UpdateRow } from './upsert-planner';
 
 interface LookupRow {
-  kind: 'x' | 'c' | 't';
+  kind: 'x' | 't';
   /** x: the 1-based position of the key in LookupKeys.extensionKeys */
   ord: number | null;
   id: string | null;
-  /** c: the contact's key */
-  contact_key: string | null;
   channel: Channel | null;
   name: string | null;
   permission: boolean | null;
@@ -46,7 +44,8 @@ const COLUMNS = 'contact_key, address, channel, name, permission, created_at, up
 
 /**
  * The SQL of master_contact_extensions. The bulk upsert is set-based: one lookup statement and one
- * write statement per request (two when keys move), whatever its size, each passing whole columns as
+ * write statement per request (two when keys move; one more to ask which contacts exist, when the
+ * caller needs to know before writing), whatever its size, each passing whole columns as
  * arrays (pgArray literals) through unnest. Every statement is scoped to the caller's brand ($1).
  */
 @Injectable()
@@ -180,40 +179,31 @@ export class ContactExtensionsRepository {
   }
 
   /**
-   * Existing extensions at the given keys, the contacts that exist, and the extension types named.
-   * An extension found answers with the position of its key (the caller knows the key), and its
-   * contact is not looked up again: the foreign key says it exists. Only the other contacts are
-   * probed (on a batch of updates, none).
+   * Existing extensions at the given keys and the extension types named, in one statement. An
+   * extension found answers with the position of its key (the caller knows the key). Which contacts
+   * exist is not asked (existingContacts asks): the contacts of the extensions found are known to
+   * exist, by the foreign key.
    */
   async lookup(runner: QueryRunner, brandId: number, keys: LookupKeys): Promise<LookupResult> {
     const rows: LookupRow[] = await runner.query(
-      namedStatement(`WITH x AS (
-         SELECT k.ord, e.id, e.contact_key, e.channel, e.name, e.permission
-           FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(contact_key, address, ord)
-           -- one probe of the unique index per key: a plain join lets the planner hash the whole
-           -- brand's extensions instead, a cost that grows with the brand rather than the batch
-           CROSS JOIN LATERAL (
-             SELECT x.id, x.contact_key, x.channel, x.name, x.permission
-               FROM master_contact_extensions x
-              WHERE x.brand_id = $1 AND x.contact_key = k.contact_key AND x.address = k.address
-              LIMIT 1
-           ) e
-       )
-       SELECT 'x' AS kind, x.ord::int AS ord, x.id::text AS id, NULL AS contact_key, x.channel, x.name, x.permission FROM x
+      namedStatement(`SELECT 'x' AS kind, k.ord::int AS ord, e.id::text AS id, e.channel, e.name, e.permission
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(contact_key, address, ord)
+         -- one probe of the unique index per key: a plain join lets the planner hash the whole
+         -- brand's extensions instead, a cost that grows with the brand rather than the batch
+         CROSS JOIN LATERAL (
+           SELECT x.id, x.channel, x.name, x.permission
+             FROM master_contact_extensions x
+            WHERE x.brand_id = $1 AND x.contact_key = k.contact_key AND x.address = k.address
+            LIMIT 1
+         ) e
        UNION ALL
-       SELECT 'c', NULL, NULL, c.contact_key, NULL, NULL, NULL
-         FROM master_contact c
-        WHERE c.brand_id = $1
-          AND c.contact_key = ANY (ARRAY(SELECT unnest($4::text[]) EXCEPT SELECT x.contact_key FROM x))
-       UNION ALL
-       SELECT 't', NULL, NULL, NULL, t.channel, t.name, NULL
+       SELECT 't', NULL, NULL, t.channel, t.name, NULL
          FROM extension_type t
-        WHERE t.brand_id = $1 AND t.name = ANY($5::text[])`),
+        WHERE t.brand_id = $1 AND t.name = ANY($4::text[])`),
       [
         brandId,
         pgArray(keys.extensionKeys.map((k) => k.contactKey)),
         pgArray(keys.extensionKeys.map((k) => k.address)),
-        pgArray(keys.contactKeys),
         pgArray(keys.typeNames),
       ],
     );
@@ -232,14 +222,23 @@ export class ContactExtensionsRepository {
           permission: row.permission as boolean,
         });
         contacts.add(contactKey);
-      } else if (row.kind === 'c') contacts.add(row.contact_key as string);
-      else {
+      } else {
         const names = types.get(row.channel as Channel);
         if (names) names.add(row.name as string);
         else types.set(row.channel as Channel, new Set([row.name as string]));
       }
     }
-    return { extensions, contacts, types };
+    return { extensions, contacts, contactsAsked: false, types };
+  }
+
+  /** The contact keys, among those given, of contacts of the brand that exist. */
+  async existingContacts(runner: QueryRunner, brandId: number, contactKeys: readonly string[]): Promise<string[]> {
+    if (contactKeys.length === 0) return [];
+    const rows: { contact_key: string }[] = await runner.query(
+      namedStatement('SELECT contact_key FROM master_contact WHERE brand_id = $1 AND contact_key = ANY($2::text[])'),
+      [brandId, pgArray(contactKeys)],
+    );
+    return rows.map((r) => r.contact_key);
   }
 
   /**

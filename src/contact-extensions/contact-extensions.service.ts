@@ -42,6 +42,9 @@ export class ContactExtensionsService {
         prepared,
         keys,
         options,
+        // the foreign key checks the contacts as the rows are written, unless the run may not write
+        // or runs again (its last run may have met a missing contact)
+        askContacts: body.validateOnly === true || tx.attempt > 1,
         operation: { kind: 'contact_extensions.bulk_upsert', requestId, user, startedAt },
         shouldWrite: (planned) => {
           if (planned.failed > 0 && throwOnError) {

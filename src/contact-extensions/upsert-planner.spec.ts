@@ -20,7 +20,10 @@ const ALL_COLUMNS: ReadonlySet<ExtensionColumn> = new Set(EXTENSION_COLUMNS);
 
 interface World {
   extensions?: ExistingExtension[];
+  /** the contacts that exist; left out: c1, c2 and c3 */
   contacts?: string[];
+  /** false: the lookup did not ask which contacts exist (UpsertInput.askContacts) */
+  contactsAsked?: boolean;
   types?: [Channel, string][];
 }
 
@@ -47,6 +50,7 @@ function lookupOf(world: World): LookupResult {
   return {
     extensions: new Map((world.extensions ?? []).map((e) => [extensionKey(e.contactKey, e.address), e])),
     contacts: new Set(world.contacts ?? ['c1', 'c2', 'c3']),
+    contactsAsked: world.contactsAsked ?? true,
     types: typesByChannel(
       world.types ?? [
         ['E', 'Work Email'],
@@ -280,6 +284,19 @@ describe('planUpsert: record rules that need the database', () => {
   it('new_contact_key that is not a contact of the brand is CONTACT_NOT_FOUND (new_contact_key)', () => {
     const plan = run([{ contact_key: 'c1', address: 'a@b.com', new_contact_key: 'ghost' }], { extensions: [ext('c1', 'a@b.com')] });
     expect(errorsByIndex(plan)).toEqual({ 0: ['CONTACT_NOT_FOUND:new_contact_key'] });
+  });
+
+  it('takes a contact it does not know as existing when the lookup did not ask (the foreign key checks it on write)', () => {
+    const unasked = { contacts: ['c1'], contactsAsked: false };
+    const insert = run([{ contact_key: 'ghost', address: 'a@b.com', channel: 'E' }], unasked, { insertIfNotExists: true });
+    expect(insert.errors).toEqual([]);
+    expect(insert.inserts).toEqual([expect.objectContaining({ contactKey: 'ghost', address: 'a@b.com' })]);
+    const move = run([{ contact_key: 'c1', address: 'a@b.com', new_contact_key: 'ghost' }], {
+      ...unasked,
+      extensions: [ext('c1', 'a@b.com')],
+    });
+    expect(move.errors).toEqual([]);
+    expect(move.updates).toEqual([expect.objectContaining({ contactKey: 'ghost', moves: true })]);
   });
 
   it('reports every broken rule of a record and counts the record once in failed', () => {

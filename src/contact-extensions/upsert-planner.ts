@@ -37,8 +37,14 @@ export interface PlanOptions {
 export interface LookupResult {
   /** by extensionKey(contact_key, address) */
   extensions: ReadonlyMap<string, ExistingExtension>;
-  /** contact keys of the brand that exist, among those asked for (at least those the extensions found belong to) */
+  /** contact keys of the brand known to exist: those the extensions found belong to, and those found when asked */
   contacts: ReadonlySet<string>;
+  /**
+   * whether the database was asked which of LookupKeys.contactKeys exist. When not, the plan takes a
+   * contact it does not know as existing, and the foreign key of master_contact_extensions checks it
+   * as the rows are written: a missing one fails the write (foreign_key_violation)
+   */
+  contactsAsked: boolean;
   /** the names of the brand's extension types per channel, among those asked for */
   types: ReadonlyMap<Channel, ReadonlySet<string>>;
 }
@@ -222,7 +228,7 @@ function databaseIssues(
       if (!channelInColumns || record.channel === undefined) {
         issues.push({ code: 'MISSING_FIELD', field: 'channel', message: 'channel is required to insert an extension' });
       }
-      if (!lookup.contacts.has(record.contactKey)) {
+      if (!contactExists(lookup, record.contactKey)) {
         issues.push({ code: 'CONTACT_NOT_FOUND', field: 'contact_key', message: 'contact_key is not a contact of the brand' });
       }
       if (record.channel !== undefined && !isValidAddress(record.channel, record.address)) {
@@ -250,11 +256,13 @@ function databaseIssues(
       issues.push({ code: 'INVALID_ADDRESS', field: 'new_address', message: invalidAddressMessage(record.channel, 'new_address') });
     }
   }
-  if (record.newContactKey !== undefined && !lookup.contacts.has(record.newContactKey)) {
+  if (record.newContactKey !== undefined && !contactExists(lookup, record.newContactKey)) {
     issues.push({ code: 'CONTACT_NOT_FOUND', field: 'new_contact_key', message: 'new_contact_key is not a contact of the brand' });
   }
   return issues;
 }
+
+const contactExists = (lookup: LookupResult, contactKey: string): boolean => lookup.contacts.has(contactKey) || !lookup.contactsAsked;
 
 /** The writes of the records that passed every rule: an insert, an update, or nothing to change. */
 function writesOf(passed: readonly Judged[]): Pick<UpsertPlan, 'inserts' | 'updates' | 'unchanged'> {

@@ -25,6 +25,15 @@ export interface UpsertInput {
   prepared: PreparedRecords;
   keys: LookupKeys;
   options: PlanOptions;
+  /**
+   * Ask the database which contacts exist before planning. Without it (the fast path: one statement
+   * less on the database's side) the plan takes the contacts it does not know as existing, and the
+   * foreign key checks them as the rows are written; a missing one fails the write with
+   * foreign_key_violation, which runs the transaction again (runInRetryingTransaction). So a caller
+   * asks on a run again (TransactionControl.attempt > 1) and whenever it may not write (a dry run).
+   * A plan with failures asks anyway before it is handed on, so that its errors are complete.
+   */
+  askContacts: boolean;
   /** the operations log entry, less what the plan gives (counts, errors); null: the caller logs */
   operation: Omit<OperationEntry, 'counts' | 'errors'> | null;
   /** after planning: false ends the unit of work without writing (the caller rolls back or throws) */
@@ -41,7 +50,7 @@ export interface UpsertOutcome {
   written: boolean;
 }
 
-const NOTHING_FOUND: LookupResult = { extensions: new Map(), contacts: new Set(), types: new Map() };
+const NOTHING_FOUND: LookupResult = { extensions: new Map(), contacts: new Set(), contactsAsked: true, types: new Map() };
 
 @Injectable()
 export class ExtensionsUpsert {
@@ -52,9 +61,14 @@ export class ExtensionsUpsert {
 
   async run(runner: QueryRunner, input: UpsertInput): Promise<UpsertOutcome> {
     const step = input.onStep ?? (() => undefined);
-    const lookup = input.prepared.candidates.length > 0 ? await this.repository.lookup(runner, input.brandId, input.keys) : NOTHING_FOUND;
+    let lookup = input.prepared.candidates.length > 0 ? await this.repository.lookup(runner, input.brandId, input.keys) : NOTHING_FOUND;
+    if (input.askContacts) lookup = await this.askContacts(runner, input, lookup);
     step('lookup');
-    const plan = planUpsert(input.prepared, lookup, input.options);
+    let plan = planUpsert(input.prepared, lookup, input.options);
+    if (plan.failed > 0 && !lookup.contactsAsked) {
+      lookup = await this.askContacts(runner, input, lookup);
+      plan = planUpsert(input.prepared, lookup, input.options);
+    }
     step('plan');
     if (input.shouldWrite && !input.shouldWrite(plan)) return { plan, lookup, consent: [], written: false };
     const consent = consentChangesOfUpsert(plan, lookup);
@@ -66,5 +80,13 @@ export class ExtensionsUpsert {
     await this.repository.write(runner, input.brandId, plan.updates, plan.inserts, log);
     step('write');
     return { plan, lookup, consent, written: true };
+  }
+
+  /** The lookup, with the contacts it does not know asked for. */
+  private async askContacts(runner: QueryRunner, input: UpsertInput, lookup: LookupResult): Promise<LookupResult> {
+    if (lookup.contactsAsked) return lookup;
+    const unknown = input.keys.contactKeys.filter((key) => !lookup.contacts.has(key));
+    const found = await this.repository.existingContacts(runner, input.brandId, unknown);
+    return { ...lookup, contacts: new Set([...lookup.contacts, ...found]), contactsAsked: true };
   }
 }

@@ -21,6 +21,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface TransactionControl {
   /** End with ROLLBACK instead of COMMIT (a dry run): the work's answer is still returned. */
   rollbackOnly(): void;
+  /** 1 on the first run of the work, 2 on the run after its first conflict, and so on */
+  attempt: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function runInRetryingTransaction<T>(
       await runner.query(`BEGIN ISOLATION LEVEL ${isolation}`);
       open = true;
       let rollbackOnly = false;
-      const result = await work(runner, { rollbackOnly: () => (rollbackOnly = true) });
+      const result = await work(runner, { rollbackOnly: () => (rollbackOnly = true), attempt });
       await runner.query(rollbackOnly ? 'ROLLBACK' : 'COMMIT');
       open = false;
       return result;

@@ -195,6 +195,9 @@ export class ImportJobEngine {
 
     let outcome: JobOutcome = 'completed';
     let lastWriteMs = 0;
+    // whether chunks ask which contacts exist before they write (UpsertInput.askContacts): from the
+    // first chunk that had to run again on, the file is taken to name contacts that do not exist
+    const contacts = { ask: false };
     let next = read(0);
     for (let i = 0; next; i++) {
       await setImmediate();
@@ -221,7 +224,7 @@ export class ImportJobEngine {
       const oneAtATime = this.api.busy();
       if (!oneAtATime) next = read(i + 1);
       const writeStarted = performance.now();
-      const writing = this.commitChunk(job, chunk, options).then(
+      const writing = this.commitChunk(job, chunk, options, contacts).then(
         () => {
           lastWriteMs = performance.now() - writeStarted;
           inFlight.delete(chunk.from);
@@ -239,10 +242,11 @@ export class ImportJobEngine {
     return outcome;
   }
 
-  private async commitChunk(job: JobRow, chunk: PreparedChunk, options: PlanOptions): Promise<void> {
+  private async commitChunk(job: JobRow, chunk: PreparedChunk, options: PlanOptions, contacts: { ask: boolean }): Promise<void> {
     const { brand_id: brandId, id } = job;
-    await runInRetryingTransaction(this.dataSource, async (runner) => {
-      const result = await this.writeChunk(runner, job, chunk, options);
+    await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
+      if (tx.attempt > 1) contacts.ask = true;
+      const result = await this.writeChunk(runner, job, chunk, options, contacts.ask);
       await this.operations.append(runner, brandId, job.operation_id as string, result.consent);
       await this.jobs.addIssues(runner, brandId, id, result.issues);
       if (!(await this.jobs.commitChunk(runner, brandId, id, chunk.from, result.counts))) throw new JobTakenOverError();
@@ -273,7 +277,7 @@ export class ImportJobEngine {
         if (stop()) return (outcome = 'stopped');
         if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
         const chunk = await this.prepareChunk(side ?? runner, job, from, size, options);
-        const result = await this.writeChunk(runner, job, chunk, options);
+        const result = await this.writeChunk(runner, job, chunk, options, true);
         if (side) {
           await this.jobs.addIssues(side, brandId, id, result.issues);
           if (!(await this.jobs.commitChunk(side, brandId, id, from, result.counts))) throw new JobTakenOverError();
@@ -374,12 +378,19 @@ export class ImportJobEngine {
     chunk.positions.push(position);
   }
 
-  private async writeChunk(runner: QueryRunner, job: JobRow, chunk: PreparedChunk, options: PlanOptions): Promise<ChunkResult> {
+  private async writeChunk(
+    runner: QueryRunner,
+    job: JobRow,
+    chunk: PreparedChunk,
+    options: PlanOptions,
+    askContacts: boolean,
+  ): Promise<ChunkResult> {
     const outcome = await this.upsert.run(runner, {
       brandId: job.brand_id,
       prepared: chunk.prepared,
       keys: chunk.keys,
       options,
+      askContacts,
       operation: null,
     });
     const { plan } = outcome;
