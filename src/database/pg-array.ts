@@ -4,6 +4,8 @@ export type ArrayElement = string | boolean | null | undefined;
 const QUOTE_OR_BACKSLASH = /["\\]/;
 const QUOTES_AND_BACKSLASHES = /["\\]/g;
 
+const plainString = (value: ArrayElement): boolean => typeof value === 'string' && !QUOTE_OR_BACKSLASH.test(value);
+
 /**
  * A one-dimensional array as PostgreSQL's array literal (`{"a","b\"c",NULL,t}`), to be sent as a text
  * parameter and cast in the SQL (`$2::text[]`, `$5::bool[]`, `$2::bigint[]`). pg sends a JS array
@@ -19,6 +21,8 @@ const QUOTES_AND_BACKSLASHES = /["\\]/g;
  * NULL; booleans are t and f.
  */
 export function pgArray(values: readonly ArrayElement[]): string {
+  // the common case, strings with no quote or backslash: one join, no string per element
+  if (values.every(plainString)) return values.length === 0 ? '{}' : `{"${values.join('","')}"}`;
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];

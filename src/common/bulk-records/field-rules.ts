@@ -58,9 +58,15 @@ export function fieldChecker<F extends string>(
       const value = hasOwn(raw, field) ? raw[field] : undefined;
       values[field] = value;
       if (rule.skip?.(value)) continue;
-      const broken = rule.checks.find(([holds]) => !holds(value));
+      const broken = firstBroken(rule.checks, value);
       if (broken) issues.push({ code: rule.missing?.(value) ? 'MISSING_FIELD' : 'INVALID_FIELD', field, message: broken[1] });
     }
     return issues.length > 0 ? { ok: false, issues } : { ok: true, values };
   };
+}
+
+/** The first check `value` fails (a loop rather than `find`: no closure per field of every record). */
+function firstBroken(checks: readonly Check[], value: unknown): Check | undefined {
+  for (let i = 0; i < checks.length; i++) if (!checks[i][0](value)) return checks[i];
+  return undefined;
 }

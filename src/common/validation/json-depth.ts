@@ -18,12 +18,28 @@ export const JSON_TOO_DEEP_MESSAGE = `The request body is nested deeper than ${M
  */
 export function jsonDepthExceeds(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const stack: [object, number][] = [[value, 1]];
-  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
-    const [node, depth] = entry;
+  // two stacks in step (a node and its depth), so that no pair and no array of values is allocated per object
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
     if (depth > max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child as object, depth + 1]);
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        const child = Object.hasOwn(node, key) ? node[key] : undefined;
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
     }
   }
   return false;
