@@ -89,6 +89,24 @@ describe('the embedded database (no DATABASE_URL)', () => {
       },
     });
     expect(upsert).toMatchObject({ status: 200, body: { total: 1, inserted: 1, failed: 0 } });
+    // a contact that does not exist fails the write at the foreign key, and the request runs again
+    // asking which contacts exist (the README's request path): the same answer on the embedded database
+    const ghost = await api(firstBanner.url, '/rest/bulk/contact_extensions', {
+      token,
+      body: {
+        columns: ['contact_key', 'address', 'channel'],
+        insertIfNotExists: true,
+        throwOnError: false,
+        contactDatas: [
+          { contact_key: 'demo-contact-3', address: 'ghost-test@example.com', channel: 'E' },
+          { contact_key: 'nobody', address: 'nobody@example.com', channel: 'E' },
+        ],
+      },
+    });
+    expect(ghost).toMatchObject({
+      status: 200,
+      body: { inserted: 1, failed: 1, errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })] },
+    });
     const list = await api(firstBanner.url, '/rest/contact_extensions?contact_key=demo-contact-2', { token });
     expect(list).toMatchObject({ status: 200, body: { items: [expect.objectContaining({ address: '905351234567', channel: 'S' })] } });
   });
