@@ -45,7 +45,10 @@ maybe('SIGTERM', () => {
           contactDatas: [{ contact_key: 'c1', address: 'slow@example.com', permission: true }],
         }),
       });
-      await until('the request to wait for the lock', async () => (await held.waiters()) > 0);
+      // the first request of a process just started: 30 s, for a machine busy with the suite's other files
+      await until('the request to wait for the lock', async () => (await held.waiters()) > 0, 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}; the service's output:\n${service.stdout.slice(-3000)}`);
+      });
 
       const stopped = service.stop('SIGTERM', 30_000);
       await until('the shutdown to begin', () => /SIGTERM: finishing the requests in flight/.test(service.stdout));
