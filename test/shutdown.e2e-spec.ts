@@ -46,8 +46,10 @@ maybe('SIGTERM', () => {
         }),
       });
       // the first request of a process just started: 30 s, for a machine busy with the suite's other files
-      await until('the request to wait for the lock', async () => (await held.waiters()) > 0, 30_000).catch((err: Error) => {
-        throw new Error(`${err.message}; the service's output:\n${service.stdout.slice(-3000)}`);
+      await until('the request to wait for the lock', async () => (await held.waiters()) > 0, 30_000).catch(async (err: Error) => {
+        throw new Error(
+          `${err.message}; the database's sessions:\n${await held.activity()}\nthe service's output:\n${service.stdout.slice(-3000)}`,
+        );
       });
 
       const stopped = service.stop('SIGTERM', 30_000);

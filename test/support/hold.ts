@@ -24,7 +24,10 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
 }
 
 /** A transaction of the test's own on the server that locks the rows `sql` selects (FOR UPDATE). */
-export async function lockRows(sql: string, params: unknown[]): Promise<{ release(): Promise<void>; waiters(): Promise<number> }> {
+export async function lockRows(
+  sql: string,
+  params: unknown[],
+): Promise<{ release(): Promise<void>; waiters(): Promise<number>; activity(): Promise<string> }> {
   const url = serverDatabaseUrl();
   if (!url) throw new Error('lockRows needs a PostgreSQL server');
   const client = new Client({ connectionString: url });
@@ -38,6 +41,14 @@ export async function lockRows(sql: string, params: unknown[]): Promise<{ releas
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
       return rows[0].n as number;
+    },
+    /** what every other session of this database is doing, a line each (for a test's failure message) */
+    async activity() {
+      const { rows } = await client.query(
+        `SELECT pid, application_name, state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      return rows.map((r) => JSON.stringify(r)).join('\n');
     },
     async release() {
       try {
