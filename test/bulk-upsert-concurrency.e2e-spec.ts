@@ -238,6 +238,13 @@ describe('bulk upsert under concurrency', () => {
         [brandId],
       );
 
+    /** Two inserts: index 0 for c1, which exists; index 1 for ghost, which does not. */
+    const withGhost = [
+      { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
+      { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
+    ];
+    const ghostNotFound = [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })];
+
     it('a request whose records are valid and whose contacts exist does not ask', async () => {
       const { token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1', 'c2'] });
       spy.mockClear();
@@ -258,17 +265,10 @@ describe('bulk upsert under concurrency', () => {
       const res = await bulk(token, {
         insertIfNotExists: true,
         throwOnError: false,
-        contactDatas: [
-          { contact_key: 'c1', address: 'a@x.com', channel: 'E', permission: true },
-          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
-        ],
+        contactDatas: withGhost,
       });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({
-        inserted: 1,
-        failed: 1,
-        errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })],
-      });
+      expect(res.body).toMatchObject({ inserted: 1, failed: 1, errors: ghostNotFound });
       expect(sent()).toEqual({ begins: 2, contactReads: 1 });
       await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 1, keys: 1, orphans: 0 });
       await expect(operationsOf(brand.id)).resolves.toEqual([{ total: 2, inserted: 1, failed: 1, consent: 1 }]);
@@ -276,18 +276,9 @@ describe('bulk upsert under concurrency', () => {
 
     it('with throwOnError, a missing contact alone is VALIDATION_FAILED and nothing is written or logged', async () => {
       const { brand, token } = await brandWithToken(t.dataSource, t.http, { contacts: ['c1'] });
-      const res = await bulk(token, {
-        insertIfNotExists: true,
-        contactDatas: [
-          { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
-          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
-        ],
-      });
+      const res = await bulk(token, { insertIfNotExists: true, contactDatas: withGhost });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({
-        code: 'VALIDATION_FAILED',
-        errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })],
-      });
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: ghostNotFound });
       await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 0, keys: 0, orphans: 0 });
       await expect(operationsOf(brand.id)).resolves.toEqual([]);
     });
@@ -319,17 +310,10 @@ describe('bulk upsert under concurrency', () => {
         insertIfNotExists: true,
         validateOnly: true,
         throwOnError: false,
-        contactDatas: [
-          { contact_key: 'c1', address: 'a@x.com', channel: 'E' },
-          { contact_key: 'ghost', address: 'g@x.com', channel: 'E' },
-        ],
+        contactDatas: withGhost,
       });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({
-        inserted: 1,
-        failed: 1,
-        errors: [expect.objectContaining({ index: 1, code: 'CONTACT_NOT_FOUND' })],
-      });
+      expect(res.body).toMatchObject({ inserted: 1, failed: 1, errors: ghostNotFound });
       expect(sent()).toEqual({ begins: 1, contactReads: 1 });
       await expect(invariants(t.dataSource, brand.id)).resolves.toEqual({ rows: 0, keys: 0, orphans: 0 });
     });
