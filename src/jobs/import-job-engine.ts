@@ -195,8 +195,9 @@ export class ImportJobEngine {
 
     let outcome: JobOutcome = 'completed';
     let lastWriteMs = 0;
-    // whether chunks ask which contacts exist before they write (UpsertInput.askContacts): from the
-    // first chunk that had to run again on, the file is taken to name contacts that do not exist
+    // whether chunks ask which contacts exist before they write (UpsertInput.askContacts): not until a
+    // chunk has to run again (a contact that does not exist fails its write; so does any other
+    // conflict, which only costs the later chunks that one statement each)
     const contacts = { ask: false };
     let next = read(0);
     for (let i = 0; next; i++) {
