@@ -146,8 +146,8 @@ export class Floor {
   /**
    * One batch through the statements the service issues for it, in its order: the token's user,
    * the brand's rate limit hit, the upsert transaction (lookup, writes, operations log), the slot
-   * given back. What runs between the lookup and the writes in the service (planning, the consent
-   * changes) runs here too, untimed.
+   * given back. What runs between the lookup and the writes in the service (planning) runs here
+   * too, untimed.
    */
   async run(batch: Batch): Promise<{ ms: number; statements: number; parts: FloorParts }> {
     const options: PlanOptions = { columns: new Set(COLUMNS), insertIfNotExists: batch.insertIfNotExists };
@@ -173,7 +173,7 @@ export class Floor {
     const startedAt = new Date();
     const plan = await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
       at.begin = performance.now();
-      const { plan: planned, consent } = await this.upsert.run(runner, {
+      const { plan: planned, consentChanges } = await this.upsert.run(runner, {
         brandId,
         prepared,
         keys,
@@ -182,8 +182,8 @@ export class Floor {
         operation: { kind: 'contact_extensions.bulk_upsert', requestId: randomUUID(), user: { id: userId, userKey, brandId }, startedAt },
         onStep: (step) => (at[step] = performance.now()),
       });
-      if (consent.length !== batch.consentChanges) {
-        throw new Error(`floor: a ${batch.kind} batch gave ${consent.length} consent changes, expected ${batch.consentChanges}`);
+      if (consentChanges !== batch.consentChanges) {
+        throw new Error(`floor: a ${batch.kind} batch logged ${consentChanges} consent changes, expected ${batch.consentChanges}`);
       }
       return planned;
     });
@@ -195,11 +195,11 @@ export class Floor {
       limit: at.hit - at.auth + (at.end - at.committed),
       begin: at.begin - at.hit,
       lookup: at.lookup - at.begin,
-      write: at.write - at.consent,
+      write: at.write - at.plan,
       commit: at.committed - at.write,
     };
-    // planning and the consent rows, between the lookup and the writes, are the service's own work
-    const ms = at.end - at.start - (at.consent - at.lookup);
+    // planning, between the lookup and the writes, is the service's own work
+    const ms = at.end - at.start - (at.plan - at.lookup);
     const statements = this.queries() - before;
     checkCounts('floor', batch, {
       inserted: plan.inserts.length,

@@ -245,6 +245,8 @@ export class ContactExtensionsRepository {
    * All the writes of a request in one statement: the UPDATE of the existing rows, the INSERT of the
    * new ones and, when given, the caller's log (the operation and its consent history, see
    * OperationsRecorder.ctes) as data-modifying CTEs, which commit together or not at all. The
+   * consent history is read from the rows the UPDATE and the INSERT return (consentOfWrites), not
+   * sent again; the answer is how many consent changes were logged. The
    * updates and the inserts never share a key: a request that inserts cannot rename, and the
    * planner refuses records that would end on one key.
    *
@@ -263,8 +265,8 @@ export class ContactExtensionsRepository {
     brandId: number,
     unorderedUpdates: UpdateRow[],
     unorderedInserts: InsertRow[],
-    log?: (firstParam: number) => SqlCtes,
-  ): Promise<void> {
+    log?: (firstParam: number, consent: { select: string }) => SqlCtes,
+  ): Promise<number> {
     const updates = [...unorderedUpdates].sort((a, b) => compareIds(a.id, b.id));
     const inserts = [...unorderedInserts].sort((a, b) => compareKeys(a.contactKey, b.contactKey) || compareKeys(a.address, b.address));
     const moving = updates.filter((u) => u.moves).map((u) => u.id);
@@ -297,7 +299,7 @@ export class ContactExtensionsRepository {
                        ${$(pgArray(updates.map((u) => u.name)))}::text[], ${$(pgArray(updates.map((u) => u.permission)))}::bool[])
                 AS u(id, contact_key, address, name_set, name, permission)
           WHERE e.brand_id = ${brand()} AND e.id = u.id
-         RETURNING 1
+         RETURNING e.contact_key, e.address, e.channel, e.permission, u.permission IS NOT NULL AS permission_changed
        )`);
     }
     if (inserts.length > 0) {
@@ -308,20 +310,49 @@ export class ContactExtensionsRepository {
                        ${$(pgArray(inserts.map((i) => i.channel)))}::text[], ${$(pgArray(inserts.map((i) => i.name)))}::text[],
                        ${$(pgArray(inserts.map((i) => i.permission)))}::bool[])
                 AS i(contact_key, address, channel, name, permission)
+         RETURNING contact_key, address, channel, permission
        )`);
     }
     if (log) {
-      const logged = log(params.length + 1);
+      const logged = log(params.length + 1, { select: consentOfWrites(updates.length > 0, inserts.length > 0) });
       ctes.push(logged.ctes);
       params.push(...logged.params);
     }
-    if (ctes.length === 0) return;
-    const [row]: { updated: number }[] = await runner.query(
-      namedStatement(`WITH ${ctes.join(', ')} SELECT ${updates.length > 0 ? '(SELECT count(*) FROM updated)::int' : '0'} AS updated`),
+    if (ctes.length === 0) return 0;
+    const [row]: { updated: number; consent: number }[] = await runner.query(
+      namedStatement(
+        `WITH ${ctes.join(', ')}
+         SELECT ${updates.length > 0 ? '(SELECT count(*) FROM updated)::int' : '0'} AS updated,
+                ${log ? '(SELECT count(*) FROM consent_log)::int' : '0'} AS consent`,
+      ),
       params,
     );
     if (row.updated !== updates.length) throw new RetryableConflictError('an updated extension changed meanwhile');
+    return row.consent;
   }
+}
+
+/**
+ * The consent changes of the write statement's own rows, as a SELECT of its CTEs (OperationsRecorder's
+ * ConsentSource): every inserted row (from no extension to its permission), and every updated row
+ * whose permission the update set, which it sets only when the permission changes (UpdateRow), so
+ * that the old permission is the other one. An updated row is where the extension ends (a rename's
+ * new key).
+ */
+function consentOfWrites(updated: boolean, inserted: boolean): string {
+  const selects = [
+    ...(inserted
+      ? ['SELECT contact_key, address, channel, NULL::boolean AS old_permission, permission AS new_permission FROM inserted']
+      : []),
+    ...(updated
+      ? [
+          'SELECT contact_key, address, channel, NOT permission AS old_permission, permission AS new_permission FROM updated WHERE permission_changed',
+        ]
+      : []),
+  ];
+  return selects.length > 0
+    ? selects.join(' UNION ALL ')
+    : 'SELECT NULL::text AS contact_key, NULL::text AS address, NULL::text AS channel, NULL::boolean AS old_permission, NULL::boolean AS new_permission WHERE false';
 }
 
 /*

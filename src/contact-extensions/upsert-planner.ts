@@ -79,7 +79,7 @@ export interface UpdateRow {
   /** false: keep the stored name */
   nameSet: boolean;
   name: string | null;
-  /** null: keep the stored permission */
+  /** the new permission, only when it changes (the consent history logs it); null: keep the stored one */
   permission: boolean | null;
   /** the key changes: written in two steps so that swaps and chains pass the unique constraint */
   moves: boolean;

@@ -7,17 +7,15 @@
  */
 import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
-import { ConsentChangeRow, OperationEntry, OperationsRecorder } from '../operations/operations.recorder';
-import { consentChangesOfUpsert } from './consent-changes';
+import { OperationEntry, OperationsRecorder } from '../operations/operations.recorder';
 import { ContactExtensionsRepository } from './contact-extensions.repository';
 import { LookupKeys, LookupResult, outcomeCounts, PlanOptions, planUpsert, PreparedRecords, UpsertPlan } from './upsert-planner';
 
 /**
  * The steps, in order, as reported to UpsertInput.onStep when each one ends: the lookup, the plan,
- * the consent history computed from them, and the writes (the rows, the operations log and the
- * consent history in one statement).
+ * and the writes (the rows, the operations log and the consent history in one statement).
  */
-export type UpsertStep = 'lookup' | 'plan' | 'consent' | 'write';
+export type UpsertStep = 'lookup' | 'plan' | 'write';
 
 export interface UpsertInput {
   brandId: number;
@@ -34,8 +32,12 @@ export interface UpsertInput {
    * A plan with failures asks anyway before it is handed on, so that its errors are complete.
    */
   askContacts: boolean;
-  /** the operations log entry, less what the plan gives (counts, errors); null: the caller logs */
-  operation: Omit<OperationEntry, 'counts' | 'errors'> | null;
+  /**
+   * The operations log entry of the writes, less what the plan gives (counts, errors); or an
+   * operation recorded earlier (an import job's, by its id) that their consent history is added to;
+   * null: nothing is logged (a dry run that is rolled back)
+   */
+  operation: Omit<OperationEntry, 'counts' | 'errors'> | { id: string } | null;
   /** after planning: false ends the unit of work without writing (the caller rolls back or throws) */
   shouldWrite?: (plan: UpsertPlan) => boolean;
   /** called as each step ends (the benchmark times them) */
@@ -45,8 +47,8 @@ export interface UpsertInput {
 export interface UpsertOutcome {
   plan: UpsertPlan;
   lookup: LookupResult;
-  /** the consent history rows of the writes (empty when nothing was written) */
-  consent: ConsentChangeRow[];
+  /** how many consent changes the writes logged (0 when nothing was written or logged) */
+  consentChanges: number;
   written: boolean;
 }
 
@@ -70,16 +72,18 @@ export class ExtensionsUpsert {
       plan = planUpsert(input.prepared, lookup, input.options);
     }
     step('plan');
-    if (input.shouldWrite && !input.shouldWrite(plan)) return { plan, lookup, consent: [], written: false };
-    const consent = consentChangesOfUpsert(plan, lookup);
-    step('consent');
+    if (input.shouldWrite && !input.shouldWrite(plan)) return { plan, lookup, consentChanges: 0, written: false };
     const operation = input.operation;
-    const log = operation
-      ? (first: number) => this.operations.ctes({ ...operation, counts: outcomeCounts(plan), errors: plan.errors }, consent, first)
-      : undefined;
-    await this.repository.write(runner, input.brandId, plan.updates, plan.inserts, log);
+    const log =
+      operation === null
+        ? undefined
+        : 'id' in operation
+          ? (first: number, consent: { select: string }) => this.operations.appendCtes(input.brandId, operation.id, consent, first)
+          : (first: number, consent: { select: string }) =>
+              this.operations.ctes({ ...operation, counts: outcomeCounts(plan), errors: plan.errors }, consent, first);
+    const consentChanges = await this.repository.write(runner, input.brandId, plan.updates, plan.inserts, log);
     step('write');
-    return { plan, lookup, consent, written: true };
+    return { plan, lookup, consentChanges, written: true };
   }
 
   /** The lookup, with the contacts it does not know asked for. */

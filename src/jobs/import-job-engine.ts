@@ -37,7 +37,7 @@ import { lookupKeysOf, PlanOptions, prepareRecords, PreparedRecords, LookupKeys 
 import { joinedSlices, shifted } from './prepared-slices';
 import { ExtensionsUpsert } from '../contact-extensions/upsert-transaction';
 import { runInRetryingTransaction } from '../database/retrying-transaction';
-import { ConsentChangeRow, OperationsRecorder } from '../operations/operations.recorder';
+import { OperationsRecorder } from '../operations/operations.recorder';
 import { ImportJobsRepository, JobCounts, JobRow, NewIssue, StagedRow } from './import-jobs.repository';
 import { ExtensionColumn } from '../addresses/extension-columns';
 import { ApiActivity } from './api-activity';
@@ -74,7 +74,6 @@ interface PreparedChunk {
 interface ChunkResult {
   counts: Omit<JobCounts, 'total'>;
   issues: NewIssue[];
-  consent: ConsentChangeRow[];
 }
 
 /** gone: the job is not this worker's to run (finished, or taken over); stopped: given up half-way, to be resumed */
@@ -247,8 +246,8 @@ export class ImportJobEngine {
     const { brand_id: brandId, id } = job;
     await runInRetryingTransaction(this.dataSource, async (runner, tx) => {
       if (tx.attempt > 1) contacts.ask = true;
-      const result = await this.writeChunk(runner, job, chunk, options, contacts.ask);
-      await this.operations.append(runner, brandId, job.operation_id as string, result.consent);
+      // the chunk's consent history goes to the job's operation in the chunk's write statement
+      const result = await this.writeChunk(runner, job, chunk, options, contacts.ask, job.operation_id as string);
       await this.jobs.addIssues(runner, brandId, id, result.issues);
       if (!(await this.jobs.commitChunk(runner, brandId, id, chunk.from, result.counts))) throw new JobTakenOverError();
     });
@@ -278,7 +277,7 @@ export class ImportJobEngine {
         if (stop()) return (outcome = 'stopped');
         if (await this.jobs.cancelRequested(side ?? runner, brandId, id)) return (outcome = 'cancelled');
         const chunk = await this.prepareChunk(side ?? runner, job, from, size, options);
-        const result = await this.writeChunk(runner, job, chunk, options, true);
+        const result = await this.writeChunk(runner, job, chunk, options, true, null);
         if (side) {
           await this.jobs.addIssues(side, brandId, id, result.issues);
           if (!(await this.jobs.commitChunk(side, brandId, id, from, result.counts))) throw new JobTakenOverError();
@@ -385,6 +384,8 @@ export class ImportJobEngine {
     chunk: PreparedChunk,
     options: PlanOptions,
     askContacts: boolean,
+    /** the job's operation, which the chunk's consent history is added to; null: none (a rolled-back dry run) */
+    operationId: string | null,
   ): Promise<ChunkResult> {
     const outcome = await this.upsert.run(runner, {
       brandId: job.brand_id,
@@ -392,7 +393,7 @@ export class ImportJobEngine {
       keys: chunk.keys,
       options,
       askContacts,
-      operation: null,
+      operation: operationId === null ? null : { id: operationId },
     });
     const { plan } = outcome;
     const issues = [...chunk.issues];
@@ -411,7 +412,6 @@ export class ImportJobEngine {
         failed: chunk.failed + plan.failed,
       },
       issues,
-      consent: outcome.consent,
     };
   }
 }

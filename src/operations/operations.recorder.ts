@@ -62,11 +62,21 @@ export interface SqlCtes {
 }
 
 /**
+ * The consent changes a statement logs: rows the caller computed, or a SELECT over the caller's own
+ * CTEs of the same statement (no parameters) whose columns are contact_key, address, channel,
+ * old_permission and new_permission, so that the rows the statement writes are not sent twice.
+ */
+export type ConsentSource = readonly ConsentChangeRow[] | { select: string };
+
+const CONSENT_COLUMNS = 'contact_key, address, channel, old_permission, new_permission';
+
+/**
  * Writes the operations log and the consent history on the caller's runner, that is inside the
  * transaction of the writes they describe: they commit together or not at all. One statement,
  * whatever the number of consent changes (an INSERT of the operation and an INSERT ... SELECT from
  * unnest of the changes, joined by a data-modifying CTE); a writer can also make them part of its
- * own statement (ctes), which saves the round trip.
+ * own statement (ctes, appendCtes), which saves the round trip, and then log the rows that statement
+ * writes as it writes them (ConsentSource).
  */
 @Injectable()
 export class OperationsRecorder {
@@ -77,72 +87,72 @@ export class OperationsRecorder {
   }
 
   /**
-   * The same writes as CTEs named op_log and consent_log (op_log returns the operation's id), their
-   * parameters numbered from `first` on. The duration is taken now, when the statement is built.
+   * The same writes as CTEs named op_log and consent_log (op_log returns the operation's id,
+   * consent_log a row per consent change), their parameters numbered from `first` on. The duration
+   * is taken now, when the statement is built.
    */
-  ctes(entry: OperationEntry, consentChanges: readonly ConsentChangeRow[], first: number): SqlCtes {
+  ctes(entry: OperationEntry, consent: ConsentSource, first: number): SqlCtes {
     const c = entry.counts;
+    const rows = 'select' in consent ? undefined : consent;
     const ctes = `op_log AS (
          INSERT INTO operation (brand_id, kind, request_id, api_user_id, user_key, started_at, duration_ms,
                                 total, inserted, updated, unchanged, skipped, failed, deleted, errors)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
          RETURNING id
        ), consent_log AS (
-         INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, old_permission, new_permission)
-         SELECT $1, op_log.id, ch.contact_key, ch.address, ch.channel, ch.old_permission, ch.new_permission
-           FROM op_log, unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[])
-                AS ch(contact_key, address, channel, old_permission, new_permission)
-       )`.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first - 1}`);
-    return {
-      ctes,
-      params: [
-        entry.user.brandId,
-        entry.kind,
-        entry.requestId,
-        entry.user.id,
-        entry.user.userKey,
-        entry.startedAt,
-        Math.max(0, Math.min(MAX_INT4, Date.now() - entry.startedAt.getTime())),
-        c.total ?? 0,
-        c.inserted ?? 0,
-        c.updated ?? 0,
-        c.unchanged ?? 0,
-        c.skipped ?? 0,
-        c.failed ?? 0,
-        c.deleted ?? 0,
-        jsonbText(entry.errors ?? []),
-        pgArray(consentChanges.map((x) => x.contactKey)),
-        pgArray(consentChanges.map((x) => x.address)),
-        pgArray(consentChanges.map((x) => x.channel)),
-        pgArray(consentChanges.map((x) => x.oldPermission)),
-        pgArray(consentChanges.map((x) => x.newPermission)),
-      ],
-    };
+         INSERT INTO consent_change (brand_id, operation_id, ${CONSENT_COLUMNS})
+         SELECT $1, op_log.id, ${prefixed('ch')}
+           FROM op_log, ${rows ? `unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[]) AS ch(${CONSENT_COLUMNS})` : '@SELECT@'}
+         RETURNING 1
+       )`
+      .replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first - 1}`)
+      .replace('@SELECT@', () => `(${(consent as { select: string }).select}) AS ch`);
+    const params: unknown[] = [
+      entry.user.brandId,
+      entry.kind,
+      entry.requestId,
+      entry.user.id,
+      entry.user.userKey,
+      entry.startedAt,
+      Math.max(0, Math.min(MAX_INT4, Date.now() - entry.startedAt.getTime())),
+      c.total ?? 0,
+      c.inserted ?? 0,
+      c.updated ?? 0,
+      c.unchanged ?? 0,
+      c.skipped ?? 0,
+      c.failed ?? 0,
+      c.deleted ?? 0,
+      jsonbText(entry.errors ?? []),
+    ];
+    if (rows) {
+      params.push(
+        pgArray(rows.map((x) => x.contactKey)),
+        pgArray(rows.map((x) => x.address)),
+        pgArray(rows.map((x) => x.channel)),
+        pgArray(rows.map((x) => x.oldPermission)),
+        pgArray(rows.map((x) => x.newPermission)),
+      );
+    }
+    return { ctes, params };
   }
 
   /**
-   * Adds consent changes to an operation recorded earlier (an import job is one operation, written
-   * a chunk at a time, several chunks at once): one INSERT on the caller's runner, in the
-   * transaction of the writes they describe. The operation's row is not touched, so that the
-   * chunks do not wait for each other on it; complete() gives it its counts at the end.
+   * Consent changes added to an operation recorded earlier (an import job is one operation, written
+   * a chunk at a time, several chunks at once), as a CTE named consent_log of the caller's statement
+   * (a row per change), in the transaction of the writes they describe. The operation's row is not
+   * touched, so that the chunks do not wait for each other on it; complete() gives it its counts at
+   * the end.
    */
-  async append(runner: QueryRunner, brandId: number, operationId: string, consentChanges: readonly ConsentChangeRow[]): Promise<void> {
-    if (consentChanges.length === 0) return;
-    await runner.query(
-      `INSERT INTO consent_change (brand_id, operation_id, contact_key, address, channel, old_permission, new_permission)
-       SELECT $1, $2, ch.contact_key, ch.address, ch.channel, ch.old_permission, ch.new_permission
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::bool[], $7::bool[])
-              AS ch(contact_key, address, channel, old_permission, new_permission)`,
-      [
-        brandId,
-        operationId,
-        pgArray(consentChanges.map((x) => x.contactKey)),
-        pgArray(consentChanges.map((x) => x.address)),
-        pgArray(consentChanges.map((x) => x.channel)),
-        pgArray(consentChanges.map((x) => x.oldPermission)),
-        pgArray(consentChanges.map((x) => x.newPermission)),
-      ],
-    );
+  appendCtes(brandId: number, operationId: string, consent: { select: string }, first: number): SqlCtes {
+    return {
+      ctes: `consent_log AS (
+         INSERT INTO consent_change (brand_id, operation_id, ${CONSENT_COLUMNS})
+         SELECT $${first}, $${first + 1}, ${prefixed('ch')}
+           FROM (${consent.select}) AS ch
+         RETURNING 1
+       )`,
+      params: [brandId, operationId],
+    };
   }
 
   /** The final counts of an operation recorded earlier, and its duration up to now. */
@@ -166,3 +176,8 @@ export class OperationsRecorder {
     );
   }
 }
+
+const prefixed = (alias: string): string =>
+  CONSENT_COLUMNS.split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
