@@ -69,6 +69,9 @@ export interface SqlCtes {
 export type ConsentSource = readonly ConsentChangeRow[] | { select: string };
 
 const CONSENT_COLUMNS = 'contact_key, address, channel, old_permission, new_permission';
+const CONSENT_COLUMNS_OF_CH = CONSENT_COLUMNS.split(', ')
+  .map((column) => `ch.${column}`)
+  .join(', ');
 
 /**
  * Writes the operations log and the consent history on the caller's runner, that is inside the
@@ -94,19 +97,17 @@ export class OperationsRecorder {
   ctes(entry: OperationEntry, consent: ConsentSource, first: number): SqlCtes {
     const c = entry.counts;
     const rows = 'select' in consent ? undefined : consent;
-    const ctes = `op_log AS (
+    const numbered = (sql: string): string => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first - 1}`);
+    const from =
+      'select' in consent
+        ? `(${consent.select}) AS ch`
+        : numbered(`unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[]) AS ch(${CONSENT_COLUMNS})`);
+    const ctes = `${numbered(`op_log AS (
          INSERT INTO operation (brand_id, kind, request_id, api_user_id, user_key, started_at, duration_ms,
                                 total, inserted, updated, unchanged, skipped, failed, deleted, errors)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
          RETURNING id
-       ), consent_log AS (
-         INSERT INTO consent_change (brand_id, operation_id, ${CONSENT_COLUMNS})
-         SELECT $1, op_log.id, ${prefixed('ch')}
-           FROM op_log, ${rows ? `unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[]) AS ch(${CONSENT_COLUMNS})` : '@SELECT@'}
-         RETURNING 1
-       )`
-      .replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first - 1}`)
-      .replace('@SELECT@', () => `(${(consent as { select: string }).select}) AS ch`);
+       )`)}, ${consentLog(numbered('$1'), 'op_log.id', `op_log, ${from}`)}`;
     const params: unknown[] = [
       entry.user.brandId,
       entry.kind,
@@ -144,15 +145,7 @@ export class OperationsRecorder {
    * the end.
    */
   appendCtes(brandId: number, operationId: string, consent: { select: string }, first: number): SqlCtes {
-    return {
-      ctes: `consent_log AS (
-         INSERT INTO consent_change (brand_id, operation_id, ${CONSENT_COLUMNS})
-         SELECT $${first}, $${first + 1}, ${prefixed('ch')}
-           FROM (${consent.select}) AS ch
-         RETURNING 1
-       )`,
-      params: [brandId, operationId],
-    };
+    return { ctes: consentLog(`$${first}`, `$${first + 1}`, `(${consent.select}) AS ch`), params: [brandId, operationId] };
   }
 
   /** The final counts of an operation recorded earlier, and its duration up to now. */
@@ -177,7 +170,15 @@ export class OperationsRecorder {
   }
 }
 
-const prefixed = (alias: string): string =>
-  CONSENT_COLUMNS.split(', ')
-    .map((column) => `${alias}.${column}`)
-    .join(', ');
+/**
+ * The CTE named consent_log: the rows of `from` (a FROM list whose item `ch` has CONSENT_COLUMNS) into
+ * consent_change for the brand and the operation given as SQL expressions, a row returned per change.
+ */
+function consentLog(brand: string, operationId: string, from: string): string {
+  return `consent_log AS (
+         INSERT INTO consent_change (brand_id, operation_id, ${CONSENT_COLUMNS})
+         SELECT ${brand}, ${operationId}, ${CONSENT_COLUMNS_OF_CH}
+           FROM ${from}
+         RETURNING 1
+       )`;
+}
