@@ -1,4 +1,6 @@
-import { addressSearchText, canonicalAddress, isValidAddress } from './address';
+import { isEmail } from 'class-validator';
+import * as fc from 'fast-check';
+import { addressSearchText, canonicalAddress, isEmailAddress, isValidAddress } from './address';
 
 describe('canonicalAddress', () => {
   it.each([
@@ -100,6 +102,50 @@ describe('isValidAddress', () => {
       expect(isValidAddress('S', address)).toBe(false);
     }
     expect(isValidAddress('E', 'emoji\ud83d\ude00@example.com')).toBe(isValidAddress('E', 'emoji😀@example.com'));
+  });
+});
+
+describe('isEmailAddress', () => {
+  // the plain spelling's alphabet, the characters next to it that isEmail judges otherwise, and the separators
+  const near = fc.constantFrom(...'ab09-_.+!~@"\\ é\uff21A'.split(''), 'xn--', '..', '.-', '-.');
+  const nearEmail = fc.array(near, { maxLength: 30 }).map((parts) => parts.join(''));
+  const plainLabel = fc.stringMatching(/^[a-z\d](?:[a-z\d-]{0,70}[a-z\d])?$/);
+  const plainLike = fc
+    .tuple(
+      fc.array(fc.stringMatching(/^[a-z\d!#$%&'*+/=?^_`{|}~-]{1,40}$/), { minLength: 1, maxLength: 3 }),
+      fc.array(plainLabel, { minLength: 0, maxLength: 5 }),
+      fc.stringMatching(/^[a-z\d]{1,70}$/),
+    )
+    .map(([local, labels, top]) => `${local.join('.')}@${[...labels, top].join('.')}`);
+
+  it('answers as validator isEmail does, for plain spellings near every limit and for strings near them', () => {
+    fc.assert(
+      fc.property(fc.oneof(plainLike, nearEmail, fc.emailAddress(), fc.string({ maxLength: 300 })), (address) => {
+        expect(isEmailAddress(address)).toBe(isEmail(address));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    [`${'a'.repeat(64)}@example.com`, true],
+    [`${'a'.repeat(65)}@example.com`, false],
+    [`a@${'b'.repeat(63)}.com`, true],
+    [`a@${'b'.repeat(64)}.com`, false],
+    [`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, true],
+    [`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`, false],
+    ['a@b.c', false],
+    ['a@b.co1', false],
+    ['a@-b.com', false],
+    ['a@b-.com', false],
+    ['a..b@c.com', false],
+    ['.a@c.com', false],
+    ['a_b+c@d-e.example.com', true],
+    ['a@b_c.com', false],
+    ['a@xn--bcher-kva.xn--p1ai', true],
+  ])('%s: %s, as isEmail', (address, valid) => {
+    expect(isEmail(address)).toBe(valid);
+    expect(isEmailAddress(address)).toBe(valid);
   });
 });
 
