@@ -113,15 +113,15 @@ export function addressSearchText(raw: string): string {
  * alphabetic top-level label. validator's isEmail (class-validator's, default options) takes every
  * string this matches that is at most 254 characters long with a local part of at most 64: each of
  * its checks holds for such a string (it finds no display name, no quotes, no IP host, no byte
- * longer than its character). Most addresses are spelled so, and this one test costs a tenth of
- * isEmail's split, merge, byte-length and host checks (about 2 µs an address); any other spelling
- * is isEmail's to judge.
+ * longer than its character). Most addresses are spelled so, and this one test takes under 0.1 µs
+ * an address against about 2 µs for isEmail's split, option merge, byte-length and host checks; any
+ * other spelling is isEmail's to judge.
  */
 const PLAIN_EMAIL = /^[a-z\d!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z\d!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?\.)+[a-z]{2,63}$/;
 const MAX_EMAIL_LENGTH = 254;
 const MAX_EMAIL_LOCAL_LENGTH = 64;
 
-/** Whether a (lowercased) address is an email by validator's isEmail; its plainest spelling is recognized without it. */
+/** Whether `address` is an email by validator's isEmail; its plainest (lowercase) spelling is recognized without calling it. */
 export function isEmailAddress(address: string): boolean {
   const plain = address.length <= MAX_EMAIL_LENGTH && address.indexOf('@') <= MAX_EMAIL_LOCAL_LENGTH && PLAIN_EMAIL.test(address);
   return plain || isEmail(address);
