@@ -5,7 +5,7 @@ import { namedStatement } from '../database/named-statement';
 import { pgArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { RetryableConflictError } from '../database/retrying-transaction';
-import type { SqlCtes } from '../operations/operations.recorder';
+import type { ConsentSelect, SqlCtes } from '../operations/operations.recorder';
 import { Channel } from '../addresses/channel';
 import { ContactExtensionDto } from './dto/list-contact-extensions.dto';
 import { ExistingExtension, InsertRow, LookupKeys, LookupResult, UpdateRow } from './upsert-planner';
@@ -265,7 +265,7 @@ export class ContactExtensionsRepository {
     brandId: number,
     unorderedUpdates: UpdateRow[],
     unorderedInserts: InsertRow[],
-    log?: (firstParam: number, consent: { select: string }) => SqlCtes,
+    log?: (firstParam: number, consent: ConsentSelect) => SqlCtes,
   ): Promise<number> {
     const updates = [...unorderedUpdates].sort((a, b) => compareIds(a.id, b.id));
     const inserts = [...unorderedInserts].sort((a, b) => compareKeys(a.contactKey, b.contactKey) || compareKeys(a.address, b.address));

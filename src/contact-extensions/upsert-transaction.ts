@@ -7,7 +7,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
-import { OperationEntry, OperationsRecorder } from '../operations/operations.recorder';
+import { ConsentSelect, OperationEntry, OperationsRecorder } from '../operations/operations.recorder';
 import { ContactExtensionsRepository } from './contact-extensions.repository';
 import { LookupKeys, LookupResult, outcomeCounts, PlanOptions, planUpsert, PreparedRecords, UpsertPlan } from './upsert-planner';
 
@@ -78,8 +78,8 @@ export class ExtensionsUpsert {
       operation === null
         ? undefined
         : 'id' in operation
-          ? (first: number, consent: { select: string }) => this.operations.appendCtes(input.brandId, operation.id, consent, first)
-          : (first: number, consent: { select: string }) =>
+          ? (first: number, consent: ConsentSelect) => this.operations.appendCtes(input.brandId, operation.id, consent, first)
+          : (first: number, consent: ConsentSelect) =>
               this.operations.ctes({ ...operation, counts: outcomeCounts(plan), errors: plan.errors }, consent, first);
     const consentChanges = await this.repository.write(runner, input.brandId, plan.updates, plan.inserts, log);
     step('write');

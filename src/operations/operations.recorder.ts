@@ -66,7 +66,10 @@ export interface SqlCtes {
  * CTEs of the same statement (no parameters) whose columns are contact_key, address, channel,
  * old_permission and new_permission, so that the rows the statement writes are not sent twice.
  */
-export type ConsentSource = readonly ConsentChangeRow[] | { select: string };
+export type ConsentSource = readonly ConsentChangeRow[] | ConsentSelect;
+export interface ConsentSelect {
+  select: string;
+}
 
 const CONSENT_COLUMNS = 'contact_key, address, channel, old_permission, new_permission';
 const CONSENT_COLUMNS_OF_CH = CONSENT_COLUMNS.split(', ')
@@ -96,19 +99,27 @@ export class OperationsRecorder {
    */
   ctes(entry: OperationEntry, consent: ConsentSource, first: number): SqlCtes {
     const c = entry.counts;
-    const rows = 'select' in consent ? undefined : consent;
     const numbered = (sql: string): string => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first - 1}`);
-    const from =
+    const [from, consentParams] =
       'select' in consent
-        ? `(${consent.select}) AS ch`
-        : numbered(`unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[]) AS ch(${CONSENT_COLUMNS})`);
+        ? [selected(consent), []]
+        : [
+            numbered(`unnest($16::text[], $17::text[], $18::text[], $19::bool[], $20::bool[]) AS ch(${CONSENT_COLUMNS})`),
+            [
+              pgArray(consent.map((x) => x.contactKey)),
+              pgArray(consent.map((x) => x.address)),
+              pgArray(consent.map((x) => x.channel)),
+              pgArray(consent.map((x) => x.oldPermission)),
+              pgArray(consent.map((x) => x.newPermission)),
+            ],
+          ];
     const ctes = `${numbered(`op_log AS (
          INSERT INTO operation (brand_id, kind, request_id, api_user_id, user_key, started_at, duration_ms,
                                 total, inserted, updated, unchanged, skipped, failed, deleted, errors)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)
          RETURNING id
        )`)}, ${consentLog(numbered('$1'), 'op_log.id', `op_log, ${from}`)}`;
-    const params: unknown[] = [
+    const params = [
       entry.user.brandId,
       entry.kind,
       entry.requestId,
@@ -124,16 +135,8 @@ export class OperationsRecorder {
       c.failed ?? 0,
       c.deleted ?? 0,
       jsonbText(entry.errors ?? []),
+      ...consentParams,
     ];
-    if (rows) {
-      params.push(
-        pgArray(rows.map((x) => x.contactKey)),
-        pgArray(rows.map((x) => x.address)),
-        pgArray(rows.map((x) => x.channel)),
-        pgArray(rows.map((x) => x.oldPermission)),
-        pgArray(rows.map((x) => x.newPermission)),
-      );
-    }
     return { ctes, params };
   }
 
@@ -144,8 +147,8 @@ export class OperationsRecorder {
    * touched, so that the chunks do not wait for each other on it; complete() gives it its counts at
    * the end.
    */
-  appendCtes(brandId: number, operationId: string, consent: { select: string }, first: number): SqlCtes {
-    return { ctes: consentLog(`$${first}`, `$${first + 1}`, `(${consent.select}) AS ch`), params: [brandId, operationId] };
+  appendCtes(brandId: number, operationId: string, consent: ConsentSelect, first: number): SqlCtes {
+    return { ctes: consentLog(`$${first}`, `$${first + 1}`, selected(consent)), params: [brandId, operationId] };
   }
 
   /** The final counts of an operation recorded earlier, and its duration up to now. */
@@ -169,6 +172,9 @@ export class OperationsRecorder {
     );
   }
 }
+
+/** A ConsentSelect as the FROM item `ch` that consentLog reads. */
+const selected = (consent: ConsentSelect): string => `(${consent.select}) AS ch`;
 
 /**
  * The CTE named consent_log: the rows of `from` (a FROM list whose item `ch` has CONSENT_COLUMNS) into
